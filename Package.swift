@@ -1,0 +1,81 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Lodestone",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lodestone", targets: ["lodestone"]),
+        .library(name: "VectorKernels", targets: ["VectorKernels"]),
+        .library(name: "VectorIndex", targets: ["VectorIndex"]),
+        .library(name: "VectorFormats", targets: ["VectorFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "CVectorKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        .target(
+            name: "VectorKernels",
+            dependencies: ["CVectorKernels", "COpenBLAS"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VectorFormats",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "VectorIndex",
+            dependencies: ["VectorKernels"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lodestone",
+            dependencies: [
+                "VectorIndex",
+                "VectorKernels",
+                "VectorFormats",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VectorKernelsTests",
+            dependencies: ["VectorKernels"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VectorIndexTests",
+            dependencies: ["VectorIndex", "VectorKernels"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "VectorFormatsTests",
+            dependencies: ["VectorFormats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CommandLineTests",
+            dependencies: ["VectorFormats", "lodestone"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,63 @@
+#ifndef LODESTONE_CVECTORKERNELS_H
+#define LODESTONE_CVECTORKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set levels a kernel can be compiled for, best last.
+typedef enum {
+    LODESTONE_ISA_SERIAL = 0,
+    LODESTONE_ISA_HASWELL = 1,  // AVX2 + FMA
+    LODESTONE_ISA_SKYLAKE = 2,  // AVX-512F
+} lodestone_isa;
+
+typedef float (*lodestone_distance_fn)(const float *a, const float *b, size_t count);
+
+/// Whether this CPU (and OS, for the wide register state) can run kernels of `isa`.
+int lodestone_isa_supported(lodestone_isa isa);
+
+float lodestone_l2sq_serial(const float *a, const float *b, size_t count);
+float lodestone_dot_serial(const float *a, const float *b, size_t count);
+float lodestone_cosine_serial(const float *a, const float *b, size_t count);
+
+float lodestone_l2sq_haswell(const float *a, const float *b, size_t count);
+float lodestone_dot_haswell(const float *a, const float *b, size_t count);
+float lodestone_cosine_haswell(const float *a, const float *b, size_t count);
+
+float lodestone_l2sq_skylake(const float *a, const float *b, size_t count);
+float lodestone_dot_skylake(const float *a, const float *b, size_t count);
+float lodestone_cosine_skylake(const float *a, const float *b, size_t count);
+
+/// Hint the cache hierarchy that `address` will be read soon.
+static inline void lodestone_prefetch(const void *address) {
+    __builtin_prefetch(address, 0, 3);
+}
+
+/// A one-byte spin lock for per-node locking in the graph; spins briefly, then yields.
+void lodestone_spin_lock(uint8_t *lock);
+static inline void lodestone_spin_unlock(uint8_t *lock) {
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t lodestone_atomic_load_u32(const uint32_t *address) {
+    return __atomic_load_n(address, __ATOMIC_ACQUIRE);
+}
+static inline void lodestone_atomic_store_u32(uint32_t *address, uint32_t value) {
+    __atomic_store_n(address, value, __ATOMIC_RELEASE);
+}
+static inline uint8_t lodestone_atomic_load_u8(const uint8_t *address) {
+    return __atomic_load_n(address, __ATOMIC_ACQUIRE);
+}
+static inline void lodestone_atomic_store_u8(uint8_t *address, uint8_t value) {
+    __atomic_store_n(address, value, __ATOMIC_RELEASE);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

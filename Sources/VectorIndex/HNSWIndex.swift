@@ -1,0 +1,108 @@
+import Synchronization
+import VectorKernels
+
+/// A hierarchical navigable small-world graph (Malkov & Yashunin 2016/2018) over float32 vectors.
+///
+/// Ids are the caller's (`UInt32`, for example a store's dense internal ids); slots are the
+/// graph's own dense positions. Insertion may run on many threads at once: each node's
+/// neighbour list has its own lock, and only a node that raises the top level serialises.
+/// Searches take no node locks. Deleting marks a tombstone: the node keeps routing searches
+/// but is never returned.
+public final class HNSWIndex: Sendable {
+    public let dimension: Int
+    public let metric: Metric
+    public let parameters: HNSWParameters
+    public let kernel: DistanceKernel
+
+    let storage: GraphStorage
+    let structureLock = ReadWriteLock()
+    let scratchPool: ScratchPool
+    /// Next free slot; slots below it are taken (possibly still being written).
+    let allocatedSlots = Atomic<Int>(0)
+    let deletedCount = Atomic<Int>(0)
+    let entry = Mutex(EntryPoint())
+    /// Held for the whole insertion of a node that raises the top level (as in the paper's
+    /// reference implementation), so two such inserts never race on the entry point.
+    let levelRaise = Mutex(())
+    let slotsByID = Mutex<[UInt32: UInt32]>([:])
+
+    struct EntryPoint {
+        var slot: UInt32?
+        var level: Int = -1
+    }
+
+    public init(dimension: Int, metric: Metric, parameters: HNSWParameters = HNSWParameters(), capacity: Int = 1024) throws(IndexError) {
+        guard dimension > 0, dimension <= 65_536 else {
+            throw .invalidParameter(name: "dimension", reason: "must be between 1 and 65536, got \(dimension)")
+        }
+        try parameters.validate()
+        self.dimension = dimension
+        self.metric = metric
+        self.parameters = parameters
+        self.kernel = DistanceKernel(metric: metric.storedVectorMetric)
+        self.storage = GraphStorage(dimension: dimension, parameters: parameters, capacity: capacity)
+        self.scratchPool = ScratchPool(maxNeighbors: parameters.maxNeighborsBase, dimension: dimension)
+    }
+
+    /// Vectors inserted, including deleted ones still in the graph.
+    public var count: Int { allocatedSlots.load(ordering: .acquiring) }
+
+    /// Vectors that searches can return.
+    public var liveCount: Int { count - deletedCount.load(ordering: .relaxed) }
+
+    public var deletedVectorCount: Int { deletedCount.load(ordering: .relaxed) }
+
+    public var capacity: Int { structureLock.withReadLock { storage.capacity } }
+
+    /// Bytes of graph and vector memory held by the index.
+    public var memoryBytes: Int { structureLock.withReadLock { storage.allocatedBytes } }
+
+    public func contains(id: UInt32) -> Bool {
+        guard let slot = slotsByID.withLock({ $0[id] }) else { return false }
+        return structureLock.withReadLock { !storage.view.isDeleted(slot) }
+    }
+
+    /// Grows the graph so `capacity` vectors fit without reallocating during a bulk load.
+    public func reserveCapacity(_ capacity: Int) {
+        structureLock.withWriteLock {
+            if capacity > storage.capacity { storage.resize(to: capacity) }
+        }
+    }
+
+    /// Marks `id` deleted: it stays in the graph for routing but no search returns it again.
+    public func delete(id: UInt32) throws(IndexError) {
+        guard let slot = slotsByID.withLock({ $0.removeValue(forKey: id) }) else { throw .unknownID(id) }
+        structureLock.withReadLock {
+            let flags = storage.view.flags + Int(slot)
+            lodestone_atomic_store_u8(flags, flags.pointee | GraphStorage.deletedFlag)
+        }
+        deletedCount.add(1, ordering: .relaxed)
+    }
+
+    /// The stored vector of `id` (normalised, for cosine indexes).
+    public func vector(id: UInt32) -> [Float]? {
+        guard let slot = slotsByID.withLock({ $0[id] }) else { return nil }
+        return structureLock.withReadLock {
+            Array(UnsafeBufferPointer(start: storage.view.vector(slot), count: dimension))
+        }
+    }
+
+    /// The ids of all live vectors, in insertion order.
+    public func liveIDs() -> [UInt32] {
+        structureLock.withReadLock {
+            let view = storage.view
+            return (0..<UInt32(count)).compactMap { slot in view.isDeleted(slot) ? nil : view.labels[Int(slot)] }
+        }
+    }
+
+    func validate(_ vector: UnsafeBufferPointer<Float>) throws(IndexError) {
+        guard vector.count == dimension else {
+            throw .dimensionMismatch(expected: dimension, actual: vector.count)
+        }
+        if let position = vector.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteValue(position: position)
+        }
+    }
+}
+
+import CVectorKernels

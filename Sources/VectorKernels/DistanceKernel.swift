@@ -1,0 +1,52 @@
+import CVectorKernels
+
+/// A distance function for one metric at one instruction-set level, resolved once.
+///
+/// Holding the C function pointer in a value (rather than a global that is overwritten, as some
+/// libraries do) lets tests run every path side by side and lets a benchmark say what it measured.
+public struct DistanceKernel: Sendable {
+    public let metric: Metric
+    public let isa: KernelISA
+    @usableFromInline let function: lodestone_distance_fn
+    /// The C dot kernels return the raw inner product; the metric distance is 1 - dot.
+    @usableFromInline let returnsInnerProduct: Bool
+
+    public init(metric: Metric, isa: KernelISA = .best) {
+        precondition(isa.isSupported, "kernel level \(isa) is not supported on this CPU")
+        self.metric = metric
+        self.isa = isa
+        self.function = DistanceKernel.resolve(metric: metric, isa: isa)
+        self.returnsInnerProduct = metric == .dot
+    }
+
+    /// Distance between two vectors of `count` floats each (smaller is closer).
+    @inlinable
+    public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        let value = function(a, b, count)
+        return returnsInnerProduct ? 1 - value : value
+    }
+
+    /// Distance between two equally long arrays.
+    public func distance(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "vectors of different dimensions")
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                distance(pa.baseAddress!, pb.baseAddress!, count: a.count)
+            }
+        }
+    }
+
+    private static func resolve(metric: Metric, isa: KernelISA) -> lodestone_distance_fn {
+        switch (metric, isa) {
+        case (.l2, .serial): lodestone_l2sq_serial
+        case (.l2, .haswell): lodestone_l2sq_haswell
+        case (.l2, .skylake): lodestone_l2sq_skylake
+        case (.dot, .serial): lodestone_dot_serial
+        case (.dot, .haswell): lodestone_dot_haswell
+        case (.dot, .skylake): lodestone_dot_skylake
+        case (.cosine, .serial): lodestone_cosine_serial
+        case (.cosine, .haswell): lodestone_cosine_haswell
+        case (.cosine, .skylake): lodestone_cosine_skylake
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import VectorFormats
+import VectorIndex
+import VectorKernels
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Build an HNSW index from a base file and measure recall and QPS on a query file.",
+        discussion: """
+            Recall is recall@k against exact (BLAS) search; qps is single-thread queries per second, \
+            one query at a time. With --json, one JSON object per ef value on standard output.
+            """
+    )
+
+    @Option(help: "Base vectors (.npy float32 2-D, or .fvecs).") var base: String
+    @Option(help: "Query vectors (.npy or .fvecs).") var queries: String
+    @Option(help: "cosine, dot or l2.") var metric: String = "l2"
+    @Option(help: "Neighbours to return per query.") var k: Int = 10
+    @Option(help: "HNSW M (level 0 keeps 2M).") var m: Int = 16
+    @Option(name: .customLong("ef-construct"), help: "Beam width while building.") var efConstruct: Int = 200
+    @Option(help: "Comma-separated beam widths to measure.") var ef: String = "16,32,64,128"
+    @Option(help: "Threads used to build.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Measure only the first N queries.") var maxQueries: Int?
+    @Option(name: .customLong("repeat"), help: "Run the queries this many times per ef and keep the fastest run.") var repeats: Int = 1
+    @Flag(help: "Print one JSON object per ef value.") var json = false
+
+    func run() throws {
+        guard let metric = Metric(userSpelling: metric) else {
+            throw ValidationError("--metric must be cosine, dot or l2, got '\(self.metric)'")
+        }
+        let efValues = try parseEfList()
+        let baseFile = try VectorFile.read(URL(fileURLWithPath: base))
+        var queryFile = try VectorFile.read(URL(fileURLWithPath: queries))
+        guard baseFile.rows > 0 else { throw ValidationError("\(base) holds no vectors") }
+        guard queryFile.dimension == baseFile.dimension else {
+            throw ValidationError("\(queries) has dimension \(queryFile.dimension) but \(base) has \(baseFile.dimension)")
+        }
+        if let maxQueries, maxQueries < queryFile.rows {
+            queryFile.values = Array(queryFile.values.prefix(maxQueries * queryFile.dimension))
+            queryFile.rows = maxQueries
+        }
+        let corpus = VectorMatrix(dimension: baseFile.dimension, values: baseFile.values)
+        let queryMatrix = VectorMatrix(dimension: queryFile.dimension, values: queryFile.values)
+
+        // Measured before the index exists, so its whole footprint (allocation included) counts.
+        let residentBeforeBuild = ResidentMemory.currentBytes()
+        let index = try HNSWIndex(
+            dimension: corpus.dimension, metric: metric,
+            parameters: HNSWParameters(m: m, efConstruction: efConstruct), capacity: corpus.count)
+        let progress = ProgressBar(label: "build", total: corpus.count)
+        let buildStart = ContinuousClock.now
+        try index.insert(contentsOf: corpus, ids: (0..<UInt32(corpus.count)).map { $0 }, threads: threads) { done in
+            progress.update(done)
+        }
+        let buildSeconds = (ContinuousClock.now - buildStart).seconds
+        let indexResidentBytes = ResidentMemory.currentBytes() - residentBeforeBuild
+
+        let truth = ExactSearch(corpus: corpus, metric: metric).search(queryMatrix, k: k).map { $0.map(\.id) }
+        if !json {
+            print("n=\(corpus.count) dim=\(corpus.dimension) metric=\(metric.rawValue) M=\(m) ef_construct=\(efConstruct) threads=\(threads) isa=\(KernelISA.best.shortName)")
+            print(String(format: "build %.2f s, %.1f MiB graph+vectors", buildSeconds, Double(index.memoryBytes) / 1_048_576))
+            print("   ef   recall@\(k)        qps")
+        }
+        for ef in efValues {
+            var (found, seconds) = try timedSearches(index, queryMatrix, ef: ef)
+            for _ in 1..<max(repeats, 1) {
+                let again = try timedSearches(index, queryMatrix, ef: ef)
+                if again.1 < seconds { (found, seconds) = again }
+            }
+            let recall = Recall.atK(found: found, truth: truth, k: k)
+            let qps = Double(queryMatrix.count) / seconds
+            if json {
+                let line: [String: Any] = [
+                    "ef": ef, "recall": rounded(recall, 4), "qps": rounded(qps, 1),
+                    "build_seconds": rounded(buildSeconds, 3), "threads": threads,
+                    "n": corpus.count, "dim": corpus.dimension, "k": k, "m": m,
+                    "ef_construct": efConstruct, "metric": metric.rawValue,
+                    "memory_bytes": index.memoryBytes, "index_rss_bytes": indexResidentBytes,
+                    "isa": KernelISA.best.shortName, "queries": queryMatrix.count,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(String(format: "%5d   %9.4f  %9.1f", ef, recall, qps))
+            }
+        }
+    }
+
+    /// One query at a time on this thread, as a single-client latency-bound workload.
+    private func timedSearches(_ index: HNSWIndex, _ queries: VectorMatrix, ef: Int) throws -> ([[UInt32]], Double) {
+        let rows = (0..<queries.count).map { Array(queries.row($0)) }
+        var found: [[UInt32]] = []
+        found.reserveCapacity(rows.count)
+        let start = ContinuousClock.now
+        for query in rows {
+            found.append(try index.search(query, k: k, ef: ef).map(\.id))
+        }
+        return (found, (ContinuousClock.now - start).seconds)
+    }
+
+    private func parseEfList() throws -> [Int] {
+        let values = ef.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("--ef must be a comma-separated list of positive integers, got '\(ef)'")
+        }
+        return values.compactMap { $0 }
+    }
+
+    private func rounded(_ value: Double, _ digits: Int) -> Double {
+        let scale = pow(10, Double(digits))
+        return (value * scale).rounded() / scale
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

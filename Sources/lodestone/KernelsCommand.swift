@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+import VectorKernels
+
+struct KernelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "Show which distance-kernel instruction sets this CPU supports and which is used."
+    )
+
+    func run() {
+        for isa in KernelISA.allCases {
+            let mark = isa == KernelISA.best ? "*" : " "
+            print("\(mark) \(isa.shortName.padding(toLength: 8, withPad: " ", startingAt: 0)) \(isa.isSupported ? "supported" : "not supported")  \(isa)")
+        }
+        print("BLAS threads: \(BLAS.threadCount)")
+    }
+}

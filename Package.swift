@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "VectorKernels", targets: ["VectorKernels"]),
         .library(name: "VectorIndex", targets: ["VectorIndex"]),
         .library(name: "VectorFormats", targets: ["VectorFormats"]),
+        .library(name: "Storage", targets: ["Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,6 +48,17 @@ let package = Package(
             dependencies: ["VectorKernels"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Storage",
+            dependencies: ["CLMDB"],
+            swiftSettings: strictSettings
+        ),
+        // The child process that the crash test kills at random moments.
+        .executableTarget(
+            name: "storage-crash-child",
+            dependencies: ["Storage"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "lodestone",
             dependencies: [
@@ -70,6 +82,11 @@ let package = Package(
         .testTarget(
             name: "VectorFormatsTests",
             dependencies: ["VectorFormats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "storage-crash-child"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,148 @@
+extension CollectionStore {
+    /// The points with these ids, in request order; ids that do not exist are left out.
+    public func get(ids: [PointID], withVector: Bool = true) throws -> [Point] {
+        try ensureLive()
+        return try environment.read { transaction in
+            var points: [Point] = []
+            for id in ids {
+                if let internalID = try internalID(of: id.storageKey, in: transaction) {
+                    points.append(try loadPoint(internalID, withVector: withVector, in: transaction))
+                }
+            }
+            return points
+        }
+    }
+
+    /// The live point holding this internal id, or nil if the id is dead or unknown.
+    public func point(internalID: UInt32, withVector: Bool = true) throws -> Point? {
+        try points(internalIDs: [internalID], withVector: withVector)[0]
+    }
+
+    /// Resolves many internal ids (search results) in one read transaction; dead ids give nil.
+    public func points(internalIDs: [UInt32], withVector: Bool = false) throws -> [Point?] {
+        try ensureLive()
+        return try environment.read { transaction in
+            try internalIDs.map { internalID in
+                try loadRecord(internalID, in: transaction).map { record in
+                    try makePoint(internalID, record: record, withVector: withVector, in: transaction)
+                }
+            }
+        }
+    }
+
+    /// The vectors of live internal ids (nil for dead ones), for re-ranking or graph repair.
+    public func vectors(internalIDs: [UInt32]) throws -> [[Float]?] {
+        try ensureLive()
+        return try environment.read { transaction in
+            try internalIDs.map { try loadVector($0, in: transaction) }
+        }
+    }
+
+    /// Calls `body` with every live vector in internal id order, all from one snapshot, and
+    /// returns that snapshot's last sequence number: the log position an index built from
+    /// these vectors must catch up from. `body` runs inside a read transaction, so keep it
+    /// short of other writes to this collection.
+    @discardableResult
+    public func forEachVector(_ body: (_ internalID: UInt32, _ vector: [Float]) throws -> Void) throws -> UInt64 {
+        try ensureLive()
+        return try environment.read { transaction in
+            let state = try readState(in: transaction)
+            try transaction.forEachFloatValue(in: databases.vectors, prefixLength: RecordHeader.byteCount) { key, value in
+                try body(InternalIDBytes.decode(key), try VectorRecord.decode(value))
+                return true
+            }
+            return state.lastSequence
+        }
+    }
+
+    /// A page of points in id order starting at `offset` (inclusive, like Qdrant's `offset`),
+    /// optionally filtered. `nextOffset` is the first id of the following page.
+    public func scroll(from offset: PointID? = nil, limit: Int, filter: Filter? = nil, withVector: Bool = false) throws -> ScrollPage {
+        guard limit > 0 else { throw StorageError.invalidLimit(limit) }
+        try ensureLive()
+        return try environment.read { transaction in
+            let state = try readState(in: transaction)
+            var bound = IDBound(superset: .everything, isExact: true)
+            if let filter {
+                bound = try planner(in: transaction, state: state).bound(filter, in: transaction)
+            }
+            if !bound.superset.complemented, bound.superset.ids.count <= Self.sortedScrollThreshold(liveCount: state.liveCount) {
+                return try scrollSmallSet(bound, filter: filter, from: offset, limit: limit, withVector: withVector, in: transaction)
+            }
+            var matched: [(PointID, UInt32)] = []
+            try transaction.forEach(in: databases.ids, from: offset?.storageKey) { key, value in
+                let internalID = InternalIDBytes.decode(value)
+                guard bound.superset.contains(internalID) else { return true }
+                if !bound.isExact, let filter {
+                    let record = try requireRecord(internalID, in: transaction)
+                    guard filter.matches(id: record.id, payload: record.payload) else { return true }
+                }
+                matched.append((try PointID(storageKey: key), internalID))
+                return matched.count <= limit
+            }
+            return try page(from: matched, limit: limit, withVector: withVector, in: transaction)
+        }
+    }
+
+    /// Below this many candidates, sorting them by id beats walking the whole id map.
+    static func sortedScrollThreshold(liveCount: UInt64) -> Int {
+        max(10_000, Int(liveCount / 20))
+    }
+
+    private func scrollSmallSet(
+        _ bound: IDBound,
+        filter: Filter?,
+        from offset: PointID?,
+        limit: Int,
+        withVector: Bool,
+        in transaction: borrowing LMDBTransaction
+    ) throws -> ScrollPage {
+        var candidates: [(PointID, UInt32)] = []
+        for internalID in bound.superset.ids.sortedIDs {
+            let record = try requireRecord(internalID, in: transaction)
+            if let offset, record.id < offset { continue }
+            if !bound.isExact, let filter, !filter.matches(id: record.id, payload: record.payload) { continue }
+            candidates.append((record.id, internalID))
+        }
+        candidates.sort { $0.0 < $1.0 }
+        return try page(from: Array(candidates.prefix(limit + 1)), limit: limit, withVector: withVector, in: transaction)
+    }
+
+    private func page(from matched: [(PointID, UInt32)], limit: Int, withVector: Bool, in transaction: borrowing LMDBTransaction) throws -> ScrollPage {
+        var points: [Point] = []
+        for (_, internalID) in matched.prefix(limit) {
+            points.append(try loadPoint(internalID, withVector: withVector, in: transaction))
+        }
+        return ScrollPage(points: points, nextOffset: matched.count > limit ? matched[limit].0 : nil)
+    }
+
+    /// Number of live points matching `filter` (all live points when nil).
+    public func count(filter: Filter?) throws -> Int {
+        guard let filter else { return try count() }
+        try ensureLive()
+        return try environment.read { transaction in
+            let state = try readState(in: transaction)
+            let bound = try planner(in: transaction, state: state).bound(filter, in: transaction)
+            if bound.isExact {
+                let size = bound.superset.ids.count
+                return bound.superset.complemented ? Int(state.liveCount) - size : size
+            }
+            return try matchingIDs(filter, state: state, in: transaction).count
+        }
+    }
+
+    func loadPoint(_ internalID: UInt32, withVector: Bool, in transaction: borrowing LMDBTransaction) throws -> Point {
+        try makePoint(internalID, record: try requireRecord(internalID, in: transaction), withVector: withVector, in: transaction)
+    }
+
+    private func makePoint(_ internalID: UInt32, record: PointRecord, withVector: Bool, in transaction: borrowing LMDBTransaction) throws -> Point {
+        var vector: [Float]?
+        if withVector {
+            guard let stored = try loadVector(internalID, in: transaction) else {
+                throw StorageError.corruptRecord("internal id \(internalID) has a record but no vector")
+            }
+            vector = stored
+        }
+        return Point(id: record.id, internalID: internalID, vector: vector, payload: record.payload, text: record.text)
+    }
+}

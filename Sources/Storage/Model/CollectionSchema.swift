@@ -1,0 +1,105 @@
+import Foundation
+
+public enum Distance: String, Sendable, Hashable, Codable, CaseIterable {
+    case cosine
+    case dot
+    case euclid
+}
+
+public enum PayloadIndexType: String, Sendable, Hashable, Codable, CaseIterable {
+    case keyword
+    case integer
+    case float
+    case bool
+}
+
+public struct HNSWSettings: Sendable, Hashable, Codable {
+    /// Neighbours per node on upper layers (twice that on layer 0).
+    public var m: Int
+    public var efConstruction: Int
+    /// Default search breadth when a query names none.
+    public var ef: Int
+
+    public init(m: Int = 16, efConstruction: Int = 200, ef: Int = 64) {
+        self.m = m
+        self.efConstruction = efConstruction
+        self.ef = ef
+    }
+}
+
+/// Everything that defines a collection. Stored with a magic and version in the collection's
+/// own environment (authoritative) and mirrored in the catalog.
+public struct CollectionSchema: Sendable, Hashable, Codable {
+    public static let dimensionRange = 1 ... 65_536
+    public static let maximumNameLength = 255
+
+    public var name: String
+    public var dimension: Int
+    public var distance: Distance
+    public var hnsw: HNSWSettings
+    /// Embedding model bound to the collection, as `name@version`.
+    public var embeddingModel: String?
+    /// Payload indexes by field path (`a.b`, `items[].sku`).
+    public var payloadIndexes: [String: PayloadIndexType]
+    public var createdAt: Date
+
+    public init(
+        name: String,
+        dimension: Int,
+        distance: Distance,
+        hnsw: HNSWSettings = HNSWSettings(),
+        embeddingModel: String? = nil,
+        payloadIndexes: [String: PayloadIndexType] = [:],
+        createdAt: Date = Date()
+    ) {
+        self.name = name
+        self.dimension = dimension
+        self.distance = distance
+        self.hnsw = hnsw
+        self.embeddingModel = embeddingModel
+        self.payloadIndexes = payloadIndexes
+        // Whole milliseconds, so a schema read back compares equal to the one written.
+        self.createdAt = Date(timeIntervalSince1970: (createdAt.timeIntervalSince1970 * 1000).rounded() / 1000)
+    }
+
+    public static func validateName(_ name: String) throws {
+        guard !name.isEmpty else {
+            throw StorageError.invalidCollectionName(name, reason: "it is empty")
+        }
+        guard name.utf8.count <= maximumNameLength else {
+            throw StorageError.invalidCollectionName(name, reason: "it is longer than \(maximumNameLength) characters")
+        }
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "_.-".unicodeScalars.contains(scalar))
+        }
+        guard allowed else {
+            throw StorageError.invalidCollectionName(name, reason: "use only letters, digits, '_', '.' and '-'")
+        }
+        // "." and ".." would name the collections directory itself or its parent.
+        guard name != ".", name != ".." else {
+            throw StorageError.invalidCollectionName(name, reason: "'.' and '..' are reserved")
+        }
+    }
+
+    public func validate() throws {
+        try Self.validateName(name)
+        guard Self.dimensionRange.contains(dimension) else {
+            throw StorageError.invalidSchema("dimension \(dimension) is outside \(Self.dimensionRange)")
+        }
+        guard (2 ... 512).contains(hnsw.m) else {
+            throw StorageError.invalidSchema("HNSW m \(hnsw.m) is outside 2...512")
+        }
+        guard hnsw.efConstruction >= 1, hnsw.ef >= 1 else {
+            throw StorageError.invalidSchema("HNSW efConstruction and ef must be at least 1")
+        }
+        if let model = embeddingModel {
+            let parts = model.split(separator: "@", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw StorageError.invalidSchema("embedding model '\(model)' must be written name@version")
+            }
+        }
+        for field in payloadIndexes.keys {
+            _ = try PayloadPath(parsing: field, forIndex: true)
+        }
+    }
+}

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VectorIndex", targets: ["VectorIndex"]),
         .library(name: "VectorFormats", targets: ["VectorFormats"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Lifecycle", targets: ["Lifecycle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +54,11 @@ let package = Package(
             dependencies: ["CLMDB"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Lifecycle",
+            dependencies: ["Storage", "VectorIndex", "VectorKernels"],
+            swiftSettings: strictSettings
+        ),
         // The child process that the crash test kills at random moments.
         .executableTarget(
             name: "storage-crash-child",
@@ -62,6 +68,8 @@ let package = Package(
         .executableTarget(
             name: "lodestone",
             dependencies: [
+                "Lifecycle",
+                "Storage",
                 "VectorIndex",
                 "VectorKernels",
                 "VectorFormats",
@@ -90,8 +98,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "LifecycleTests",
+            dependencies: ["Lifecycle", "Storage", "VectorIndex", "VectorKernels", "VectorFormats"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CommandLineTests",
-            dependencies: ["VectorFormats", "lodestone"],
+            dependencies: ["VectorFormats", "Lifecycle", "Storage", "lodestone"],
             swiftSettings: strictSettings
         ),
     ]

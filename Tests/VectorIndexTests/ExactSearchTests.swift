@@ -61,3 +61,30 @@ import VectorKernels
         #expect(result.map(\.distance) == [0, 1, 25])
     }
 }
+
+@Suite struct IndexExactSearchTests {
+    @Test("exact search over the graph's own vectors equals ExactSearch, with deletions and filters", arguments: Metric.allCases)
+    func matchesMatrixSearch(metric: Metric) throws {
+        let corpus = TestData.clustered(count: 9_000, dimension: 20, normalized: metric == .cosine)
+        let queries = TestData.clustered(count: 15, dimension: 20, normalized: metric == .cosine, stream: 1)
+        let index = try TestData.build(corpus, metric: metric, parameters: HNSWParameters(m: 8, efConstruction: 32))
+        for id in stride(from: UInt32(0), to: 9_000, by: 5) { try index.delete(id: id) }
+        let live: (UInt32) -> Bool = { $0 % 5 != 0 }
+        let reference = ExactSearch(corpus: corpus, metric: metric)
+        for row in 0..<queries.count {
+            let query = Array(queries.row(row))
+            let expected = reference.search(VectorMatrix(dimension: 20, values: query), k: 10, accept: live)[0]
+            let found = try index.exactSearch(query, k: 10)
+            #expect(found.map(\.id) == expected.map(\.id), "\(metric) query \(row)")
+            for (a, b) in zip(found, expected) { #expect(abs(a.distance - b.distance) < 1e-3 * max(1, abs(b.distance))) }
+            let odd: (UInt32) -> Bool = { $0 % 2 == 1 }
+            let filtered = try index.exactSearch(query, k: 10, filter: odd)
+            let expectedFiltered = reference.search(VectorMatrix(dimension: 20, values: query), k: 10) { live($0) && odd($0) }[0]
+            #expect(filtered.map(\.id) == expectedFiltered.map(\.id))
+            let candidates = (0..<UInt32(9_000)).filter { $0 % 7 == 0 }
+            let among = try index.exactSearch(query, k: 10, among: candidates)
+            let expectedAmong = reference.search(VectorMatrix(dimension: 20, values: query), k: 10) { live($0) && $0 % 7 == 0 }[0]
+            #expect(among.map(\.id) == expectedAmong.map(\.id))
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Synchronization
+import Foundation
+import Storage
+import VectorIndex
+
+/// The stored form of a serving index: the change-log sequence number it reflects, then the
+/// HNSW snapshot. Magic and version first, as every on-disk format here.
+struct ServingIndexImage {
+    static let magic: [UInt8] = Array("LDSI".utf8)
+    static let version: UInt32 = 1
+
+    var sequence: UInt64
+    var snapshot: Data
+
+    init(sequence: UInt64, snapshot: Data) {
+        self.sequence = sequence
+        self.snapshot = snapshot
+    }
+
+    init(decoding bytes: [UInt8]) throws {
+        guard bytes.count >= 16, Array(bytes[0..<4]) == Self.magic else {
+            throw LifecycleError.corruptIndexImage("bad magic number")
+        }
+        let version = bytes[4..<8].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
+        guard version == Self.version else {
+            throw LifecycleError.corruptIndexImage("format version \(version); this build reads \(Self.version)")
+        }
+        sequence = bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        snapshot = Data(bytes[16...])
+    }
+
+    var encoded: [UInt8] {
+        var bytes = Self.magic
+        withUnsafeBytes(of: Self.version.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: sequence.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: snapshot)
+        return bytes
+    }
+}
+
+extension ServingCollection {
+    /// Changes applied to the index since its image was last stored.
+    public var changesSincePersist: UInt64 {
+        appliedSequence.load(ordering: .acquiring) &- persistedSequence.load(ordering: .acquiring)
+    }
+
+    /// Stores the index image so the next open loads it instead of rebuilding. Holds the write
+    /// gate, so the image and its sequence number agree exactly.
+    public func persistIndex() throws {
+        try writeGate.withLock { _ in
+            let sequence = appliedSequence.load(ordering: .acquiring)
+            guard sequence != persistedSequence.load(ordering: .acquiring) else { return }
+            let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
+            try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+            persistedSequence.store(sequence, ordering: .releasing)
+        }
+    }
+
+    /// Drops the stored image: the next open rebuilds from the stored vectors.
+    public func discardPersistedIndex() throws {
+        _ = try writeGate.withLock { _ in try store.blobs.delete(name: Self.indexBlobName) }
+    }
+}

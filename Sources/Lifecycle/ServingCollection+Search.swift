@@ -1,0 +1,83 @@
+import Synchronization
+import Storage
+import VectorIndex
+
+extension ServingCollection {
+    /// Filters matching at most this many points are answered by an exact scan of the matches:
+    /// a graph walk would have to visit ~k/selectivity nodes to find them, and the scan is both
+    /// exact and cheaper there.
+    static func exactCandidateLimit(liveCount: Int) -> Int { max(2_000, liveCount / 20) }
+
+    /// The maximum of `limit + offset`.
+    public static let maximumResultWindow = 10_000
+
+    /// Nearest neighbours of `request.vector`, with payloads and vectors as asked.
+    public func search(_ request: SearchRequest) throws -> (hits: [SearchHit], plan: SearchPlan) {
+        guard request.vector.count == dimension else {
+            throw LifecycleError.queryDimensionMismatch(expected: dimension, actual: request.vector.count)
+        }
+        guard request.vector.allSatisfy(\.isFinite) else {
+            throw LifecycleError.invalidRequest("query vector contains NaN or infinite values")
+        }
+        guard request.limit >= 0, request.offset >= 0 else {
+            throw LifecycleError.invalidRequest("limit and offset must not be negative")
+        }
+        let window = request.limit + request.offset
+        guard window <= Self.maximumResultWindow else {
+            throw LifecycleError.limitTooLarge(limit: window, maximum: Self.maximumResultWindow)
+        }
+        guard window > 0 else { return ([], request.exact ? .exactScan : .graph) }
+        if let ef = request.ef, !(1...100_000).contains(ef) {
+            throw LifecycleError.invalidRequest("hnsw_ef must be between 1 and 100000, got \(ef)")
+        }
+
+        let (neighbors, plan) = try nearest(request, k: window)
+        let page = Array(neighbors.dropFirst(request.offset))
+        let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
+        var hits: [SearchHit] = []
+        hits.reserveCapacity(page.count)
+        for (neighbor, point) in zip(page, points) {
+            // A point deleted between the index walk and the read is simply left out.
+            guard var point else { continue }
+            let score = distance.score(fromDistance: neighbor.distance)
+            if let threshold = request.scoreThreshold, !distance.passes(score: score, threshold: threshold) { continue }
+            if !request.withPayload { point.payload = [:] }
+            hits.append(SearchHit(point: point, score: score))
+        }
+        return (hits, plan)
+    }
+
+    private func nearest(_ request: SearchRequest, k: Int) throws -> ([Neighbor], SearchPlan) {
+        let ef = request.ef ?? index.parameters.ef
+        guard let filter = request.filter else {
+            if request.exact { return (try index.exactSearch(request.vector, k: k), .exactScan) }
+            return (try index.search(request.vector, k: k, ef: ef), .graph)
+        }
+        let matches = try store.matchingInternalIDs(filter)
+        if request.exact || matches.count <= Self.exactCandidateLimit(liveCount: index.liveCount) {
+            return (try index.exactSearch(request.vector, k: k, among: matches.sortedIDs), .exactCandidates)
+        }
+        let members = IDBitmap(matches.sortedIDs)
+        // The beam holds only matching nodes, so a sparser filter needs a wider one to see as
+        // many graph neighbourhoods as an unfiltered search would.
+        let selectivity = Double(matches.count) / Double(max(index.liveCount, 1))
+        let widened = selectivity < 0.25 ? max(ef, 2 * k) * 2 : max(ef, k)
+        return (try index.search(request.vector, k: k, ef: widened, filter: members.contains), .filteredGraph)
+    }
+}
+
+/// Membership of internal ids in O(1), for the per-node filter check inside a graph walk.
+struct IDBitmap: Sendable {
+    private var words: [UInt64]
+
+    init(_ ids: [UInt32]) {
+        let highest = Int(ids.last ?? 0)
+        words = [UInt64](repeating: 0, count: highest / 64 + 1)
+        for id in ids { words[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+    }
+
+    func contains(_ id: UInt32) -> Bool {
+        let word = Int(id) >> 6
+        return word < words.count && words[word] & (1 << UInt64(id & 63)) != 0
+    }
+}

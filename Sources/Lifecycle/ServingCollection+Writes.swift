@@ -1,0 +1,44 @@
+import Synchronization
+import Storage
+
+extension ServingCollection {
+    /// Inserts or replaces points; returns the change-log sequence number of the last change.
+    @discardableResult
+    public func upsert(_ points: [PointInput]) throws -> UInt64 {
+        try write { try store.upsert(points) }
+    }
+
+    @discardableResult
+    public func delete(_ selector: PointSelector) throws -> UInt64 {
+        try write { try store.delete(selector) }
+    }
+
+    @discardableResult
+    public func setPayload(_ payload: JSONValue, for selector: PointSelector) throws -> UInt64 {
+        try write { try store.setPayload(payload, for: selector) }
+    }
+
+    @discardableResult
+    public func overwritePayload(_ payload: JSONValue, for selector: PointSelector) throws -> UInt64 {
+        try write { try store.overwritePayload(payload, for: selector) }
+    }
+
+    @discardableResult
+    public func deletePayloadKeys(_ keys: [PayloadPath], for selector: PointSelector) throws -> UInt64 {
+        try write { try store.deletePayloadKeys(keys, for: selector) }
+    }
+
+    @discardableResult
+    public func clearPayload(for selector: PointSelector) throws -> UInt64 {
+        try write { try store.clearPayload(for: selector) }
+    }
+
+    /// One durable store write, then its changes applied to the index, under the write gate.
+    private func write(_ body: () throws -> [ChangeEntry]) throws -> UInt64 {
+        try writeGate.withLock { _ in
+            let changes = try body()
+            try apply(changes)
+            return appliedSequence.load(ordering: .acquiring)
+        }
+    }
+}

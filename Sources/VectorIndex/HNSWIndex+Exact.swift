@@ -1,0 +1,73 @@
+import Synchronization
+import VectorKernels
+
+extension HNSWIndex {
+    /// Exact top-k over the index's own vectors: inner products by `cblas_sgemm` straight over
+    /// the level-0 records (rows `recordStride` bytes apart, no copy), then a bounded heap.
+    /// `params.exact` and very selective filters use it; it is also the recall reference for a
+    /// live collection. Deleted vectors and ids rejected by `filter` are never returned.
+    public func exactSearch(_ query: [Float], k: Int, filter: ((UInt32) -> Bool)? = nil) throws(IndexError) -> [Neighbor] {
+        guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, actual: query.count) }
+        guard k > 0 else { return [] }
+        let prepared = metric.normalizesVectors ? VectorMath.normalized(query) : query
+        return structureLock.withReadLock {
+            let view = storage.view
+            let nodes = min(count, view.capacity)
+            var selector = TopKSelector(k: k)
+            let block = 4096
+            var products = [Float](repeating: 0, count: block)
+            let strideFloats = view.recordStride / MemoryLayout<Float>.stride
+            let queryNorm = VectorMath.squaredNorm(prepared.withUnsafeBufferPointer { $0 })
+            let rowKernel = DistanceKernel(metric: .dot)
+            prepared.withUnsafeBufferPointer { queryBuffer in
+                products.withUnsafeMutableBufferPointer { productBuffer in
+                    for start in stride(from: 0, to: nodes, by: block) {
+                        let rows = min(block, nodes - start)
+                        BLAS.multiplyTransposed(
+                            queryBuffer.baseAddress!, rows: 1,
+                            view.vector(UInt32(start)), rows: rows, stride: strideFloats,
+                            depth: dimension, into: productBuffer.baseAddress!)
+                        for offset in 0..<rows {
+                            let slot = UInt32(start + offset)
+                            let product = productBuffer[offset]
+                            let distance: Float
+                            switch metric {
+                            case .l2:
+                                let vector = view.vector(slot)
+                                // 1 - dot(x, x) is the kernel's distance; recover the squared norm.
+                                let rowNorm = 1 - rowKernel.distance(vector, vector, count: dimension)
+                                distance = max(0, queryNorm + rowNorm - 2 * product)
+                            case .dot, .cosine:
+                                distance = 1 - product
+                            }
+                            guard distance < selector.threshold, !view.isDeleted(slot) else { continue }
+                            let id = view.labels[Int(slot)]
+                            if let filter, !filter(id) { continue }
+                            selector.offer(id: id, distance: distance)
+                        }
+                    }
+                }
+            }
+            return selector.sorted()
+        }
+    }
+
+    /// Exact top-k among `ids` only (unknown or deleted ids are skipped): the cost follows the
+    /// number of candidates, which is what makes very selective filters fast and exact.
+    public func exactSearch(_ query: [Float], k: Int, among ids: [UInt32]) throws(IndexError) -> [Neighbor] {
+        guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, actual: query.count) }
+        guard k > 0, !ids.isEmpty else { return [] }
+        let prepared = metric.normalizesVectors ? VectorMath.normalized(query) : query
+        let slots = slotsByID.withLock { map in ids.compactMap { id in map[id].map { (id, $0) } } }
+        return structureLock.withReadLock {
+            let view = storage.view
+            var selector = TopKSelector(k: k)
+            prepared.withUnsafeBufferPointer { queryBuffer in
+                for (id, slot) in slots where slot != HNSWIndex.slotBeingInserted && !view.isDeleted(slot) {
+                    selector.offer(id: id, distance: kernel.distance(queryBuffer.baseAddress!, view.vector(slot), count: dimension))
+                }
+            }
+            return selector.sorted()
+        }
+    }
+}

@@ -5,6 +5,9 @@ struct Lodestone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lodestone",
         abstract: "Vector search and embedding serving with lifecycle management.",
-        subcommands: [BenchCommand.self, GenerateCommand.self, KernelsCommand.self]
+        subcommands: [
+            BenchCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self,
+            StoreBenchCommand.self, GenerateCommand.self, KernelsCommand.self, CrashWriterCommand.self,
+        ]
     )
 }

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "VectorFormats", targets: ["VectorFormats"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Lifecycle", targets: ["Lifecycle"]),
+        .library(name: "Embeddings", targets: ["Embeddings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Embeddings",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Lifecycle",
             dependencies: ["Storage", "VectorIndex", "VectorKernels"],
             swiftSettings: strictSettings
@@ -69,6 +75,8 @@ let package = Package(
             name: "lodestone",
             dependencies: [
                 "Lifecycle",
+                "Embeddings",
+                "COpenBLAS",
                 "Storage",
                 "VectorIndex",
                 "VectorKernels",
@@ -95,6 +103,12 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "storage-crash-child"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "EmbeddingsTests",
+            dependencies: ["Embeddings"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

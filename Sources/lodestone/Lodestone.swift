@@ -7,7 +7,7 @@ struct Lodestone: AsyncParsableCommand {
         abstract: "Vector search and embedding serving with lifecycle management.",
         subcommands: [
             BenchCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self,
-            StoreBenchCommand.self, GenerateCommand.self, KernelsCommand.self, CrashWriterCommand.self,
+            StoreBenchCommand.self, EmbedCommand.self, EmbedBenchCommand.self, GenerateCommand.self, KernelsCommand.self, CrashWriterCommand.self,
         ]
     )
 }

@@ -20,6 +20,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,6 +68,15 @@ let package = Package(
             dependencies: ["Storage", "VectorIndex", "VectorKernels"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "LodestoneServer",
+            dependencies: [
+                "Lifecycle", "Storage", "Embeddings", "VectorIndex",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The child process that the crash test kills at random moments.
         .executableTarget(
             name: "storage-crash-child",
@@ -75,8 +87,12 @@ let package = Package(
             name: "lodestone",
             dependencies: [
                 "Lifecycle",
+                "LodestoneServer",
                 "Embeddings",
                 "COpenBLAS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "Storage",
                 "VectorIndex",
                 "VectorKernels",

@@ -8,6 +8,7 @@ public final class Engine: Sendable {
     public let dataDirectory: URL
     private let open = Mutex<[String: ServingCollection]>([:])
     private let buildThreads: Int
+    public let aliases: AliasTable
 
     public init(dataDirectory: URL, options: Store.Options = Store.Options(),
                 buildThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -15,6 +16,16 @@ public final class Engine: Sendable {
         self.dataDirectory = dataDirectory
         self.store = try Store(directory: dataDirectory, options: options)
         self.buildThreads = buildThreads
+        self.aliases = try AliasTable(store: store)
+    }
+
+    /// The collection an alias points to, or `name` itself.
+    public func resolve(_ name: String) throws -> String {
+        try aliases.collection(forAlias: name) ?? name
+    }
+
+    public func collectionExists(_ name: String) throws -> Bool {
+        try store.collectionNames().contains(name)
     }
 
     public func collectionNames() throws -> [String] { try store.collectionNames() }
@@ -45,6 +56,7 @@ public final class Engine: Sendable {
         guard try store.collectionNames().contains(name) else { return false }
         open.withLock { _ = $0.removeValue(forKey: name) }
         try store.deleteCollection(named: name)
+        try aliases.removeAliases(of: name)
         return true
     }
 

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import Lifecycle
+import Logging
+import Storage
+import Synchronization
+
+/// Builds the HTTP application over an open engine. Kept apart from argument parsing so tests
+/// and other entry points can build the same app.
+public func buildApplication(
+    configuration: ServerConfiguration, engine: Engine, logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    let routes = RouteContext(engine: engine, configuration: configuration, logger: logger)
+    HealthRoutes(routes: routes).register(on: router)
+    AliasRoutes(routes: routes).register(on: router)
+    CollectionRoutes(routes: routes).register(on: router)
+    PointRoutes(routes: routes).register(on: router)
+    SearchRoutes(routes: routes).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lodestone"),
+        logger: logger
+    )
+}
+
+/// `/`, `/healthz`, `/readyz`, `/livez`.
+struct HealthRoutes {
+    /// The Qdrant version whose REST API this server speaks; qdrant-client warns when its own
+    /// minor version is more than one away.
+    static let compatibleQdrantVersion = "1.20.0"
+    static let lodestoneVersion = "0.1.0"
+
+    let routes: RouteContext
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ -> Response in
+            Envelope.json([
+                "title": "lodestone - vector search engine (Qdrant-compatible REST API)",
+                "version": .string(Self.compatibleQdrantVersion),
+                "lodestone_version": .string(Self.lodestoneVersion),
+                "commit": .null,
+            ])
+        }
+        router.get("/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
+        router.get("/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
+        let engine = routes.engine
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                let names = try engine.collectionNames()
+                return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count))])
+            } catch {
+                return Envelope.json(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
+            }
+        }
+    }
+}

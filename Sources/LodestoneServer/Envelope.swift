@@ -1,0 +1,32 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Storage
+
+/// Qdrant's response envelope: `{"result": ..., "status": "ok", "time": seconds}` and, for
+/// errors, `{"status": {"error": "..."}, "result": null, "time": seconds}`.
+enum Envelope {
+    static func ok(_ result: JSONValue, since start: ContinuousClock.Instant, status: HTTPResponse.Status = .ok) -> Response {
+        json(.object(["result": result, "status": "ok", "time": elapsed(since: start)]), status: status)
+    }
+
+    static func error(_ error: APIError, since start: ContinuousClock.Instant) -> Response {
+        json(.object([
+            "status": .object(["error": .string(error.message)]),
+            "result": .null,
+            "time": elapsed(since: start),
+        ]), status: error.status)
+    }
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+    }
+
+    static func elapsed(since start: ContinuousClock.Instant) -> JSONValue {
+        let duration = ContinuousClock.now - start
+        return .double(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Lifecycle
+import Logging
+import NIOCore
+import Storage
+
+/// What every route handler needs: the engine, the limits, and body decoding.
+struct RouteContext: Sendable {
+    let engine: Engine
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> JSONValue
+
+    /// Registers a Qdrant-style route: the handler's value is wrapped in the envelope, and any
+    /// error becomes a JSON error body with a 4xx status (or a logged 500).
+    func on(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, handler: @escaping Handler) {
+        let logger = self.logger
+        router.on(path, method: method) { request, context -> Response in
+            let start = ContinuousClock.now
+            do {
+                return Envelope.ok(try await handler(request, context), since: start)
+            } catch {
+                return Self.errorResponse(error, request: request, start: start, logger: logger)
+            }
+        }
+    }
+
+    static func errorResponse(_ error: any Error, request: Request, start: ContinuousClock.Instant, logger: Logger) -> Response {
+        if let apiError = APIError.from(error) {
+            return Envelope.error(apiError, since: start)
+        }
+        if error is NIOTooManyBytesError {
+            let message = "Wrong input: the request body is larger than the server's limit; split it into smaller requests"
+            return Envelope.error(APIError(status: .contentTooLarge, message: message), since: start)
+        }
+        if let httpError = error as? HTTPError {
+            let status = httpError.status
+            let message = status == .contentTooLarge
+                ? "request body is larger than the server's limit"
+                : (httpError.body ?? status.reasonPhrase)
+            return Envelope.error(APIError(status: status, message: "Wrong input: \(message)"), since: start)
+        }
+        logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
+        return Envelope.error(APIError(status: .internalServerError, message: "Service internal error: \(error)"), since: start)
+    }
+
+    /// The request body as JSON, bounded by the configured size.
+    func body(_ request: Request, required: Bool = true) async throws -> JSONValue? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: configuration.maxBodyBytes)
+        guard buffer.readableBytes > 0 else {
+            if required { throw APIError.badRequest("the request needs a JSON body") }
+            return nil
+        }
+        do {
+            return try JSONValue(parsing: Array(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("malformed JSON body: \(error)")
+        }
+    }
+
+    func fields(_ request: Request) async throws -> JSONFields {
+        try JSONFields(try await body(request)!)
+    }
+
+    func optionalFields(_ request: Request) async throws -> JSONFields {
+        try JSONFields(try await body(request, required: false) ?? .object([:]))
+    }
+
+    /// The serving collection behind a path's `{name}` (an alias resolves to its collection).
+    func collection(_ context: BasicRequestContext) throws -> ServingCollection {
+        let name = try context.parameters.require("name")
+        return try engine.collection(named: try engine.resolve(name))
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Lifecycle
+import LodestoneServer
+import Logging
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP server (Qdrant-compatible REST API) on a data directory.",
+        discussion: """
+            Settings come from --config FILE (JSON: host, port, data, max_body_bytes, max_batch_points, \
+            max_result_window, demo, demo_model), then LODESTONE_HOST / LODESTONE_PORT / LODESTONE_DATA, \
+            then these flags. SIGTERM or SIGINT stops accepting connections, finishes requests in flight, \
+            stores every changed index image and exits.
+            """
+    )
+
+    @Option(help: "Data directory (default ./data).") var data: String?
+    @Option(help: "Address to bind (default 127.0.0.1).") var host: String?
+    @Option(help: "Port (default 6333, as Qdrant).") var port: Int?
+    @Option(help: "JSON configuration file.") var config: String?
+    @Option(help: "Largest request body in bytes.") var maxBodyBytes: Int?
+    @Flag(help: "Create and fill the small `demo` collection if it is missing.") var demo = false
+    @Option(help: "Model directory used to embed the demo collection.") var demoModel: String = "models/all-MiniLM-L6-v2"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
+
+    func run() async throws {
+        var settings = try ServerConfiguration.load(file: config)
+        if let data { settings.dataDirectory = data }
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let maxBodyBytes { settings.maxBodyBytes = maxBodyBytes }
+        if demo { settings.loadDemo = true }
+        settings.demoModelDirectory = settings.demoModelDirectory ?? demoModel
+
+        var logger = Logger(label: "lodestone")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let engine = try Engine(dataDirectory: URL(fileURLWithPath: settings.dataDirectory))
+        for name in try engine.collectionNames() {
+            let start = ContinuousClock.now
+            let serving = try engine.collection(named: name)
+            logger.info("opened collection", metadata: [
+                "collection": "\(name)", "points": "\(serving.liveCount)",
+                "index": "\(serving.loadedFromImage ? "loaded" : "rebuilt")", "seconds": "\((ContinuousClock.now - start).seconds)",
+            ])
+        }
+        if settings.loadDemo, try DemoCollection.loadIfMissing(engine: engine, modelDirectory: settings.demoModelDirectory, logger: logger) {
+            logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
+        }
+        if !["127.0.0.1", "localhost", "::1"].contains(settings.host) {
+            logger.warning("binding \(settings.host) without an API key: anyone who can reach this address can read and write")
+        }
+        let base = "http://\(settings.host):\(settings.port)"
+        FileHandle.standardOutput.write(Data("""
+            Lodestone is serving \(settings.dataDirectory) on \(base) (Qdrant-compatible REST API).
+            Try:
+              curl -s \(base)/collections
+              curl -s \(base)/collections/demo/points/query -H 'content-type: application/json' \\
+                   -d '{"query": 1, "limit": 3, "with_payload": true}'
+            Python: QdrantClient(url="\(base)").query_points("demo", query=1, limit=3)
+            Stop with Ctrl-C (or SIGTERM): requests in flight finish and indexes are stored.
+
+            """.utf8))
+        let app = buildApplication(configuration: settings, engine: engine, logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try engine.persistIndexes()
+        logger.info("stopped cleanly; index images stored")
+    }
+}

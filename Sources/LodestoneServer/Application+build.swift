@@ -8,16 +8,18 @@ import Synchronization
 /// Builds the HTTP application over an open engine. Kept apart from argument parsing so tests
 /// and other entry points can build the same app.
 public func buildApplication(
-    configuration: ServerConfiguration, engine: Engine, logger: Logger
+    configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(), logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    let routes = RouteContext(engine: engine, configuration: configuration, logger: logger)
+    router.add(middleware: APIKeyMiddleware(fullAccessKey: configuration.apiKey, readOnlyKey: configuration.readOnlyAPIKey))
+    let routes = RouteContext(engine: engine, configuration: configuration, models: models, logger: logger)
     HealthRoutes(routes: routes).register(on: router)
     AliasRoutes(routes: routes).register(on: router)
     CollectionRoutes(routes: routes).register(on: router)
     PointRoutes(routes: routes).register(on: router)
     SearchRoutes(routes: routes).register(on: router)
+    OpenAIRoutes(routes: routes, models: models).register(on: router)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lodestone"),

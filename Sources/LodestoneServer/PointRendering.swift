@@ -59,10 +59,31 @@ struct ResultSelection {
     }
 }
 
+/// Where a point's vector comes from: given, or embedded from text by a served model
+/// (Qdrant's inference object `{"text": ..., "model": ...}`, what qdrant-client sends for
+/// `models.Document`).
+enum VectorSource: Sendable {
+    case dense([Float])
+    case document(text: String, model: String)
+
+    /// An inference object has string `text` and `model` and nothing else but `options`.
+    static func document(in fields: [String: JSONValue]) -> (text: String, model: String)? {
+        guard let text = fields["text"]?.stringValue, let model = fields["model"]?.stringValue,
+              Set(fields.keys).subtracting(["text", "model", "options"]).isEmpty else { return nil }
+        return (text, model)
+    }
+}
+
+struct PointDraft: Sendable {
+    var id: PointID
+    var vector: VectorSource
+    var payload: JSONValue
+}
+
 /// Decoding of the point bodies of upserts.
 enum PointDecoding {
     /// `{"points": [...]}` or `{"batch": {"ids", "vectors", "payloads"}}`.
-    static func upsertPoints(_ body: JSONFields, limit: Int) throws -> [PointInput] {
+    static func upsertPoints(_ body: JSONFields, limit: Int) throws -> [PointDraft] {
         if let points = body["points"] {
             guard case let .array(items) = points else { throw APIError.badRequest("`points` must be a list") }
             try checkCount(items.count, limit: limit)
@@ -70,7 +91,7 @@ enum PointDecoding {
                 let point = try JSONFields(item, context: "points[\(index)]")
                 guard let id = point["id"] else { throw APIError.badRequest("points[\(index)] has no `id`") }
                 guard let vector = point["vector"] else { throw APIError.badRequest("points[\(index)] has no `vector`") }
-                return PointInput(
+                return PointDraft(
                     id: try WireFormat.pointID(id, field: "points[\(index)].id"),
                     vector: try singleVector(vector, field: "points[\(index)].vector"),
                     payload: try payload(point["payload"], field: "points[\(index)].payload"))
@@ -80,7 +101,9 @@ enum PointDecoding {
             let ids = try WireFormat.pointIDs(batch["ids"], field: "batch.ids")
             try checkCount(ids.count, limit: limit)
             var vectorValues = batch["vectors"]
-            if case let .object(named)? = vectorValues, named.count == 1 { vectorValues = named.values.first }
+            if case let .object(named)? = vectorValues, named.count == 1, VectorSource.document(in: named) == nil {
+                vectorValues = named.values.first
+            }
             guard case let .array(vectors)? = vectorValues, vectors.count == ids.count else {
                 throw APIError.badRequest("`batch.vectors` must be a list with one vector per id")
             }
@@ -92,7 +115,7 @@ enum PointDecoding {
                 payloads = list
             }
             return try ids.indices.map { index in
-                PointInput(id: ids[index],
+                PointDraft(id: ids[index],
                            vector: try singleVector(vectors[index], field: "batch.vectors[\(index)]"),
                            payload: try payload(payloads?[index], field: "batch.payloads[\(index)]"))
             }
@@ -106,18 +129,17 @@ enum PointDecoding {
         }
     }
 
-    /// A dense vector, either bare or as the only entry of a named-vector map.
-    static func singleVector(_ value: JSONValue, field: String) throws -> [Float] {
+    /// A dense vector or an inference object, either bare or as the only entry of a
+    /// named-vector map.
+    static func singleVector(_ value: JSONValue, field: String) throws -> VectorSource {
         if case let .object(named) = value {
-            if named["text"]?.stringValue != nil, named["model"]?.stringValue != nil {
-                throw APIError.badRequest("`\(field)` is an inference object (text + model), but this collection has no embedding model bound")
-            }
+            if let document = VectorSource.document(in: named) { return .document(text: document.text, model: document.model) }
             guard named.count == 1, let only = named.first else {
                 throw APIError.badRequest("`\(field)` names several vectors; collections here hold one vector per point")
             }
-            return try WireFormat.vector(only.value, field: "\(field).\(only.key)")
+            return try singleVector(only.value, field: "\(field).\(only.key)")
         }
-        return try WireFormat.vector(value, field: field)
+        return .dense(try WireFormat.vector(value, field: field))
     }
 
     static func payload(_ value: JSONValue?, field: String) throws -> JSONValue {

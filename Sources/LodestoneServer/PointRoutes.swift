@@ -9,7 +9,8 @@ struct PointRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .put, "/collections/{name}/points") { request, context in
             let serving = try routes.collection(context)
-            let points = try PointDecoding.upsertPoints(try await routes.fields(request), limit: routes.configuration.maxBatchPoints)
+            let drafts = try PointDecoding.upsertPoints(try await routes.fields(request), limit: routes.configuration.maxBatchPoints)
+            let points = try await routes.resolve(drafts, for: serving)
             return Self.updateResult(try serving.upsert(points), request: request)
         }
         routes.on(router, .post, "/collections/{name}/points") { request, context in

@@ -10,6 +10,7 @@ import Storage
 struct RouteContext: Sendable {
     let engine: Engine
     let configuration: ServerConfiguration
+    let models: ServedModels
     let logger: Logger
 
     typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> JSONValue

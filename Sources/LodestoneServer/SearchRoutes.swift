@@ -10,12 +10,14 @@ struct SearchRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .post, "/collections/{name}/points/query") { request, context in
             let serving = try routes.collection(context)
-            return try query(serving, try await routes.fields(request), defaultPayload: true)
+            return try await query(serving, try await routes.fields(request), defaultPayload: true)
         }
         routes.on(router, .post, "/collections/{name}/points/query/batch") { request, context in
             let serving = try routes.collection(context)
             let searches = try batch(try await routes.fields(request))
-            return .array(try searches.map { try query(serving, $0, defaultPayload: false) })
+            var results: [JSONValue] = []
+            for search in searches { results.append(try await query(serving, search, defaultPayload: false)) }
+            return .array(results)
         }
         routes.on(router, .post, "/collections/{name}/points/search") { request, context in
             let serving = try routes.collection(context)
@@ -35,7 +37,7 @@ struct SearchRoutes {
     }
 
     /// `POST .../points/query`: `query` is a vector, a point id, or `{"nearest": either}`.
-    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool) throws -> JSONValue {
+    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool) async throws -> JSONValue {
         if body["prefetch"] != nil {
             throw APIError.badRequest("`prefetch` (hybrid queries) is not supported yet; send a single dense `query`")
         }
@@ -51,12 +53,17 @@ struct SearchRoutes {
             if let nearest = wrapper["nearest"] {
                 if wrapper["mmr"] != nil { throw APIError.badRequest("`mmr` re-ranking is not supported yet") }
                 query = nearest
-            } else if wrapper["text"] == nil {
+            } else if VectorSource.document(in: wrapper) == nil {
                 let kind = wrapper.keys.sorted().joined(separator: ", ")
                 throw APIError.badRequest("query kind `\(kind)` is not supported; use a vector, a point id or {\"nearest\": ...}")
             }
         }
-        let vector = try queryVector(query, serving: serving)
+        let vector: [Float]
+        if case let .object(fields) = query, let document = VectorSource.document(in: fields) {
+            vector = try await routes.embedQuery(text: document.text, model: document.model, for: serving)
+        } else {
+            vector = try queryVector(query, serving: serving)
+        }
         let request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
         let hits = try serving.search(request).hits
         return ["points": .array(hits.map { selection.render($0.point, score: $0.score) })]
@@ -88,8 +95,6 @@ struct SearchRoutes {
                 throw APIError.notFound("No point with id \(id) found")
             }
             return vector
-        case let .object(fields) where fields["text"] != nil:
-            throw APIError.badRequest("`query` is a Document (text + model), but this collection has no embedding model bound")
         default:
             throw APIError.badRequest("`query` must be a vector (list of numbers), a point id, or {\"nearest\": ...}")
         }

@@ -16,6 +16,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var loadDemo: Bool = false
     /// Directory of the model used to embed the demo collection's texts.
     public var demoModelDirectory: String?
+    /// Model directories to serve (`DIR` or `NAME=DIR`).
+    public var models: [String] = []
+    /// The key that may read and write; nil leaves the API open.
+    public var apiKey: String?
+    /// The key that may only read.
+    public var readOnlyAPIKey: String?
 
     public init() {}
 
@@ -27,6 +33,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case maxResultWindow = "max_result_window"
         case loadDemo = "demo"
         case demoModelDirectory = "demo_model"
+        case models
+        case apiKey = "api_key"
+        case readOnlyAPIKey = "read_only_api_key"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +49,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxResultWindow = try container.decodeIfPresent(Int.self, forKey: .maxResultWindow) ?? defaults.maxResultWindow
         loadDemo = try container.decodeIfPresent(Bool.self, forKey: .loadDemo) ?? defaults.loadDemo
         demoModelDirectory = try container.decodeIfPresent(String.self, forKey: .demoModelDirectory)
+        models = try container.decodeIfPresent([String].self, forKey: .models) ?? []
+        apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
+        readOnlyAPIKey = try container.decodeIfPresent(String.self, forKey: .readOnlyAPIKey)
     }
 
     /// Reads a JSON config file, then applies `LODESTONE_HOST`, `LODESTONE_PORT`, `LODESTONE_DATA`.
@@ -52,6 +64,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let host = environment["LODESTONE_HOST"] { configuration.host = host }
         if let port = environment["LODESTONE_PORT"].flatMap(Int.init) { configuration.port = port }
         if let data = environment["LODESTONE_DATA"] { configuration.dataDirectory = data }
+        if let key = environment["LODESTONE_API_KEY"] { configuration.apiKey = key }
+        if let key = environment["LODESTONE_READ_ONLY_API_KEY"] { configuration.readOnlyAPIKey = key }
         return configuration
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embeddings
 import Foundation
 import Hummingbird
 import Lifecycle
@@ -25,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.") var maxBodyBytes: Int?
     @Flag(help: "Create and fill the small `demo` collection if it is missing.") var demo = false
     @Option(help: "Model directory used to embed the demo collection.") var demoModel: String = "models/all-MiniLM-L6-v2"
+    @Option(help: "Serve a model directory for text embedding (repeatable; NAME=DIR names it).") var model: [String] = []
+    @Option(name: .customLong("api-key"), help: "Key that may read and write (api-key header or Authorization: Bearer).") var apiKey: String?
+    @Option(name: .customLong("read-only-api-key"), help: "Key that may only read.") var readOnlyAPIKey: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -35,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxBodyBytes { settings.maxBodyBytes = maxBodyBytes }
         if demo { settings.loadDemo = true }
         settings.demoModelDirectory = settings.demoModelDirectory ?? demoModel
+        settings.models += model
+        if let apiKey { settings.apiKey = apiKey }
+        if let readOnlyAPIKey { settings.readOnlyAPIKey = readOnlyAPIKey }
 
         var logger = Logger(label: "lodestone")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -50,7 +57,11 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.loadDemo, try DemoCollection.loadIfMissing(engine: engine, modelDirectory: settings.demoModelDirectory, logger: logger) {
             logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
         }
-        if !["127.0.0.1", "localhost", "::1"].contains(settings.host) {
+        let models = try ServedModels.load(settings.models)
+        for served in models.models {
+            logger.info("serving model", metadata: ["model": "\(served.name)", "dimension": "\(served.embedder.dimension)"])
+        }
+        if !["127.0.0.1", "localhost", "::1"].contains(settings.host), settings.apiKey == nil {
             logger.warning("binding \(settings.host) without an API key: anyone who can reach this address can read and write")
         }
         let base = "http://\(settings.host):\(settings.port)"
@@ -64,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             Stop with Ctrl-C (or SIGTERM): requests in flight finish and indexes are stored.
 
             """.utf8))
-        let app = buildApplication(configuration: settings, engine: engine, logger: logger)
+        let app = buildApplication(configuration: settings, engine: engine, models: models, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try engine.persistIndexes()
         logger.info("stopped cleanly; index images stored")

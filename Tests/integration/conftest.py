@@ -44,9 +44,20 @@ class Server:
             shutil.rmtree(self.data, ignore_errors=True)
 
 
+MODEL_DIR = os.environ.get("LODESTONE_MODEL_DIR", os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))
+
+
 @pytest.fixture(scope="session")
 def server():
     instance = Server()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="session")
+def model_server():
+    """A server that serves the test model and requires API keys."""
+    instance = Server(["--model", MODEL_DIR, "--api-key", "full-secret", "--read-only-api-key", "read-secret"])
     yield instance
     instance.stop()
 

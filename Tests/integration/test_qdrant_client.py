@@ -111,3 +111,19 @@ def test_query_matches_exact_answer(client, filled):
     batch = client.query_batch_points("pts", requests=[models.QueryRequest(query=vectors[1].tolist(), limit=1),
                                                       models.QueryRequest(query=vectors[2].tolist(), limit=1)])
     assert [r.points[0].id for r in batch] == [1, 2]
+
+
+def test_legacy_search_endpoints(server, filled):
+    """`points/search` and `points/search/batch`, which qdrant-client < 1.16 and older LangChain call."""
+    import requests
+    vectors, _ = filled
+    ids = list(range(len(vectors)))
+    truth, _ = exact_top(vectors, ids, vectors[9], 5, "cosine")
+    body = {"vector": vectors[9].tolist(), "limit": 5, "with_payload": True, "params": {"exact": True}}
+    result = requests.post(server.url + "/collections/pts/points/search", json=body).json()["result"]
+    assert [p["id"] for p in result] == truth
+    assert all("payload" in p and "score" in p and "version" in p for p in result)
+    named = {"vector": {"name": "", "vector": vectors[9].tolist()}, "top": 3, "params": {"exact": True}}
+    batch = requests.post(server.url + "/collections/pts/points/search/batch", json={"searches": [body, named]}).json()["result"]
+    assert [p["id"] for p in batch[0]] == truth
+    assert [p["id"] for p in batch[1]] == truth[:3]

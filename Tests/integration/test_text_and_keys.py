@@ -1,0 +1,91 @@
+"""Text in, vectors out: Qdrant inference objects, the OpenAI-compatible embeddings API with
+dynamic batching, and API keys — through the real qdrant-client and openai packages."""
+import base64, concurrent.futures
+import numpy as np
+import pytest, requests
+from qdrant_client import QdrantClient, models
+
+FULL = {"api-key": "full-secret"}
+READ = {"api-key": "read-secret"}
+MODEL = "all-MiniLM-L6-v2"
+
+
+@pytest.fixture(scope="module")
+def openai_client(model_server):
+    from openai import OpenAI
+    return OpenAI(base_url=model_server.url + "/v1", api_key="full-secret")
+
+
+def test_openai_embeddings_float_and_base64(openai_client):
+    single = openai_client.embeddings.create(model=MODEL, input="A man is eating food.", encoding_format="float")
+    assert len(single.data) == 1 and len(single.data[0].embedding) == 384
+    assert single.usage.prompt_tokens == 8 and single.usage.total_tokens == 8
+    # The openai package asks for base64 unless told otherwise, and decodes it itself.
+    batch = openai_client.embeddings.create(model=MODEL, input=["A man is eating food.", "A man is eating a piece of bread.",
+                                                                 "The girl is carrying a baby."])
+    vectors = np.array([d.embedding for d in batch.data])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(vectors[0], single.data[0].embedding, atol=1e-6)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.3
+    assert [m.id for m in openai_client.models.list().data] == [MODEL]
+
+
+def test_openai_errors_are_4xx(openai_client, model_server):
+    import openai
+    with pytest.raises(openai.NotFoundError):
+        openai_client.embeddings.create(model="no-such-model", input="x")
+    with pytest.raises(openai.BadRequestError):
+        openai_client.embeddings.create(model=MODEL, input=[])
+    raw = requests.post(model_server.url + "/v1/embeddings", headers=FULL, json={"model": MODEL, "input": [1, 2]})
+    assert raw.status_code == 400 and "error" in raw.json()
+
+
+def test_concurrent_requests_are_batched(model_server):
+    before = requests.get(model_server.url + "/v1/models", headers=READ).json()["data"][0]
+    def one(i):
+        r = requests.post(model_server.url + "/v1/embeddings", headers=READ,
+                          json={"model": MODEL, "input": f"sentence number {i} about vector search", "encoding_format": "base64"})
+        r.raise_for_status()
+        return np.frombuffer(base64.b64decode(r.json()["data"][0]["embedding"]), dtype="<f4")
+    with concurrent.futures.ThreadPoolExecutor(64) as pool:
+        vectors = list(pool.map(one, range(64)))
+    assert all(v.shape == (384,) for v in vectors)
+    after = requests.get(model_server.url + "/v1/models", headers=READ).json()["data"][0]
+    texts = after["texts_embedded"] - before["texts_embedded"]
+    batches = after["batches"] - before["batches"]
+    assert texts == 64
+    assert batches <= 16, f"64 concurrent single-sentence requests ran as {batches} batches"
+
+
+def test_documents_in_upsert_and_query(model_server):
+    client = QdrantClient(url=model_server.url, api_key="full-secret", cloud_inference=True, check_compatibility=False)
+    client.create_collection("texts", vectors_config=models.VectorParams(size=384, distance=models.Distance.COSINE))
+    docs = ["The cat sat on the mat.", "Stock markets fell sharply today.", "A kitten is sleeping on a rug.",
+            "The central bank raised interest rates."]
+    client.upsert("texts", points=[models.PointStruct(id=i, vector=models.Document(text=t, model=f"sentence-transformers/{MODEL}"),
+                                                      payload={"t": t}) for i, t in enumerate(docs)])
+    hits = client.query_points("texts", query=models.Document(text="a cat resting on a carpet", model=MODEL), limit=2).points
+    assert {h.id for h in hits} == {0, 2}
+    finance = client.query_points("texts", query=models.Document(text="interest rates and the economy", model=MODEL), limit=2).points
+    assert {h.id for h in finance} == {1, 3}
+    with pytest.raises(Exception) as raised:
+        client.query_points("texts", query=models.Document(text="x", model="unknown-model"), limit=1)
+    assert getattr(raised.value, "status_code", None) == 400
+
+
+def test_api_keys(model_server):
+    url = model_server.url
+    assert requests.get(url + "/collections").status_code == 401
+    assert requests.get(url + "/collections", headers={"api-key": "wrong"}).status_code == 401
+    assert requests.get(url + "/collections", headers={"Authorization": "Bearer full-secret"}).status_code == 200
+    assert requests.get(url + "/collections", headers=READ).status_code == 200
+    assert requests.get(url + "/healthz").status_code == 200
+    created = requests.put(url + "/collections/keys", headers=READ, json={"vectors": {"size": 2, "distance": "Dot"}})
+    assert created.status_code == 403 and "error" in created.json()["status"]
+    assert requests.put(url + "/collections/keys", headers=FULL, json={"vectors": {"size": 2, "distance": "Dot"}}).status_code == 200
+    upsert = {"points": [{"id": 1, "vector": [1, 0]}]}
+    assert requests.put(url + "/collections/keys/points", headers=READ, json=upsert).status_code == 403
+    assert requests.put(url + "/collections/keys/points", headers=FULL, json=upsert).status_code == 200
+    assert requests.post(url + "/collections/keys/points/query", headers=READ, json={"query": [1, 0]}).status_code == 200
+    assert requests.post(url + "/collections/keys/points/delete", headers=READ, json={"points": [1]}).status_code == 403
+    assert requests.post(url + "/collections/keys/points/count", headers=READ, json={}).json()["result"]["count"] == 1

@@ -4,27 +4,40 @@ import Lifecycle
 import Logging
 import Storage
 import Synchronization
+import HTTPTypes
+import NIOCore
 
 /// Builds the HTTP application over an open engine. Kept apart from argument parsing so tests
 /// and other entry points can build the same app.
 public func buildApplication(
-    configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(), logger: Logger
+    configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
+    metrics: ServerMetrics? = nil, logger: Logger
 ) -> some ApplicationProtocol {
+    let (router, _) = makeRouter(configuration: configuration, engine: engine, models: models, metrics: metrics, logger: logger)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lodestone"),
+        logger: logger
+    )
+}
+
+/// The router with every route, and the list of "METHOD /path" it registered.
+public func makeRouter(
+    configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
+    metrics: ServerMetrics? = nil, logger: Logger
+) -> (Router<BasicRequestContext>, [String]) {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
+    if metrics != nil { router.add(middleware: MetricsMiddleware()) }
     router.add(middleware: APIKeyMiddleware(fullAccessKey: configuration.apiKey, readOnlyKey: configuration.readOnlyAPIKey))
-    let routes = RouteContext(engine: engine, configuration: configuration, models: models, logger: logger)
+    let routes = RouteContext(engine: engine, configuration: configuration, models: models, metrics: metrics, logger: logger)
     HealthRoutes(routes: routes).register(on: router)
     AliasRoutes(routes: routes).register(on: router)
     CollectionRoutes(routes: routes).register(on: router)
     PointRoutes(routes: routes).register(on: router)
     SearchRoutes(routes: routes).register(on: router)
     OpenAIRoutes(routes: routes, models: models).register(on: router)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lodestone"),
-        logger: logger
-    )
+    return (router, routes.table.all)
 }
 
 /// `/`, `/healthz`, `/readyz`, `/livez`.
@@ -37,7 +50,7 @@ struct HealthRoutes {
     let routes: RouteContext
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/") { _, _ -> Response in
+        routes.raw(router, .get, "/") { _, _ -> Response in
             Envelope.json([
                 "title": "lodestone - vector search engine (Qdrant-compatible REST API)",
                 "version": .string(Self.compatibleQdrantVersion),
@@ -45,10 +58,23 @@ struct HealthRoutes {
                 "commit": .null,
             ])
         }
-        router.get("/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
-        router.get("/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
+        let metrics = routes.metrics
+        let metricsEngine = routes.engine
+        routes.raw(router, .get, "/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            let text = metrics?.exposition(engine: metricsEngine) ?? "# metrics are not enabled in this process\n"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
+        routes.raw(router, .get, "/openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+        }
+        routes.raw(router, .get, "/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
+        routes.raw(router, .get, "/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
         let engine = routes.engine
-        router.get("/readyz") { _, _ -> Response in
+        routes.raw(router, .get, "/readyz") { _, _ -> Response in
             do {
                 let names = try engine.collectionNames()
                 return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count))])

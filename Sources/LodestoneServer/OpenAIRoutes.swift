@@ -13,17 +13,17 @@ struct OpenAIRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         let logger = routes.logger
-        router.get("/v1/models") { _, _ -> Response in
+        routes.raw(router, .get, "/v1/models") { _, _ -> Response in
             Envelope.json(["object": "list", "data": .array(models.models.map(Self.modelObject))])
         }
-        router.get("/v1/models/{model}") { _, context -> Response in
+        routes.raw(router, .get, "/v1/models/{model}") { _, context -> Response in
             let name = context.parameters.get("model") ?? ""
             guard let model = models.model(named: name) else {
                 return Self.error(APIError(status: .notFound, message: "The model `\(name)` does not exist"), code: "model_not_found")
             }
             return Envelope.json(Self.modelObject(model))
         }
-        router.post("/v1/embeddings") { request, _ -> Response in
+        routes.raw(router, .post, "/v1/embeddings") { request, _ -> Response in
             do {
                 return Envelope.json(try await embeddings(request))
             } catch {

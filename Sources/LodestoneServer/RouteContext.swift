@@ -5,13 +5,16 @@ import Lifecycle
 import Logging
 import NIOCore
 import Storage
+import Synchronization
 
 /// What every route handler needs: the engine, the limits, and body decoding.
 struct RouteContext: Sendable {
     let engine: Engine
     let configuration: ServerConfiguration
     let models: ServedModels
+    let metrics: ServerMetrics?
     let logger: Logger
+    let table = RouteTable()
 
     typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> JSONValue
 
@@ -19,6 +22,7 @@ struct RouteContext: Sendable {
     /// error becomes a JSON error body with a 4xx status (or a logged 500).
     func on(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, handler: @escaping Handler) {
         let logger = self.logger
+        table.record(method, path)
         router.on(path, method: method) { request, context -> Response in
             let start = ContinuousClock.now
             do {
@@ -27,6 +31,13 @@ struct RouteContext: Sendable {
                 return Self.errorResponse(error, request: request, start: start, logger: logger)
             }
         }
+    }
+
+    /// Registers a route that builds its own response (not the Qdrant envelope).
+    func raw(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
+             handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
+        table.record(method, path)
+        router.on(path, method: method, use: handler)
     }
 
     static func errorResponse(_ error: any Error, request: Request, start: ContinuousClock.Instant, logger: Logger) -> Response {
@@ -76,4 +87,16 @@ struct RouteContext: Sendable {
         let name = try context.parameters.require("name")
         return try engine.collection(named: try engine.resolve(name))
     }
+}
+
+/// Every registered (method, path), so a test can compare the served routes with the
+/// committed OpenAPI document.
+final class RouteTable: Sendable {
+    private let entries = Mutex<[String]>([])
+
+    func record(_ method: HTTPRequest.Method, _ path: RouterPath) {
+        entries.withLock { $0.append("\(method.rawValue) \(path.description)") }
+    }
+
+    var all: [String] { entries.withLock { $0 } }
 }

@@ -65,7 +65,7 @@ struct SearchRoutes {
             vector = try queryVector(query, serving: serving)
         }
         let request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
-        let hits = try serving.search(request).hits
+        let hits = try timedSearch(serving, request)
         return ["points": .array(hits.map { selection.render($0.point, score: $0.score) })]
     }
 
@@ -82,7 +82,14 @@ struct SearchRoutes {
         let offset = try body.int("offset", default: 0, range: 0...routes.configuration.maxResultWindow)!
         let vector = try WireFormat.vector(vectorValue, field: "vector")
         let request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
-        return .array(try serving.search(request).hits.map { selection.render($0.point, score: $0.score) })
+        return .array(try timedSearch(serving, request).map { selection.render($0.point, score: $0.score) })
+    }
+
+    private func timedSearch(_ serving: ServingCollection, _ request: SearchRequest) throws -> [SearchHit] {
+        let start = ContinuousClock.now
+        let (hits, plan) = try serving.search(request)
+        routes.metrics?.recordSearch(collection: serving.name, plan: plan, duration: ContinuousClock.now - start)
+        return hits
     }
 
     private func queryVector(_ value: JSONValue, serving: ServingCollection) throws -> [Float] {

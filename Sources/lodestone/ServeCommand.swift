@@ -57,7 +57,10 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.loadDemo, try DemoCollection.loadIfMissing(engine: engine, modelDirectory: settings.demoModelDirectory, logger: logger) {
             logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
         }
-        let models = try ServedModels.load(settings.models)
+        let metrics = ServerMetrics.bootstrap()
+        let models = try ServedModels.load(settings.models) { name, size, duration in
+            metrics.recordEmbeddingBatch(model: name, size: size, duration: duration)
+        }
         for served in models.models {
             logger.info("serving model", metadata: ["model": "\(served.name)", "dimension": "\(served.embedder.dimension)"])
         }
@@ -75,7 +78,7 @@ struct ServeCommand: AsyncParsableCommand {
             Stop with Ctrl-C (or SIGTERM): requests in flight finish and indexes are stored.
 
             """.utf8))
-        let app = buildApplication(configuration: settings, engine: engine, models: models, logger: logger)
+        let app = buildApplication(configuration: settings, engine: engine, models: models, metrics: metrics, logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try engine.persistIndexes()
         logger.info("stopped cleanly; index images stored")

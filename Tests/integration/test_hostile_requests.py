@@ -29,11 +29,20 @@ ROUTES = [
      {"actions": "actions"}),
 ]
 
+# Run against a server that serves the model, so the inputs themselves are what gets rejected.
+EMBEDDING_ROUTES = [
+    ("POST", "/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": "hello"},
+     {"input": "embedding_input", "model": "embedding_model", "encoding_format": "embedding_format", "dimensions": "limit"}),
+]
+
 INVALID = {
     "list": ["x", 5, {}, [1, 2], [{"id": -1, "vector": GOOD_VECTOR}], [{"id": 1, "vector": [0.1]}],
              [{"id": 1, "vector": GOOD_VECTOR, "payload": [1]}], [{"vector": GOOD_VECTOR}], [{"id": 1}]],
     "searches": ["x", 5, {}, [1], [{"vector": "x", "query": "x"}], [{"vector": [0.1], "query": [0.1]}],
                  [{"vector": GOOD_VECTOR, "query": GOOD_VECTOR, "limit": -1}], [{"vector": GOOD_VECTOR, "query": GOOD_VECTOR, "filter": 5}]],
+    "embedding_input": [5, [], [1, 2], [["a"]], {"text": "a"}, True, None],
+    "embedding_model": [5, [], None, "no-such-model"],
+    "embedding_format": [5, "number", []],
     "object": ["x", 5, [], {"ids": [1], "vectors": [[0.1]]}, {"ids": [1, 2], "vectors": [GOOD_VECTOR]}, {"ids": "x"}],
     "ids": ["x", 5, {}, [-1], [1.5], ["not-a-uuid"], [[1]], [True]],
     "id": [-1, 1.5, "not-a-uuid", [], {}, True],
@@ -58,8 +67,8 @@ RAW_BODIES = [b"", b"{", b"{\"a\":", b"[1,2", b"null", b"[]", b"\"text\"", b"42"
               b"{\"limit\": NaN}", b"{\"limit\": Infinity}", b"[" * 5000 + b"]" * 5000, b"{\"a\": 1} trailing"]
 
 
-def generated_requests():
-    for method, path, body, fields in ROUTES:
+def generated_requests(routes=ROUTES):
+    for method, path, body, fields in routes:
         for field, kind in fields.items():
             for value in INVALID[kind]:
                 mutated = dict(body)
@@ -73,6 +82,8 @@ def generated_requests():
         # The same valid request against a collection that does not exist.
         if "/hostile" in path:
             yield method, path.replace("/hostile", "/does-not-exist"), json.dumps(body).encode()
+    if routes is not ROUTES:
+        return
     yield "PUT", "/collections/hostile/points", json.dumps({"points": [{"id": i, "vector": GOOD_VECTOR} for i in range(10001)]}).encode()
     yield "PUT", "/collections/hostile/points", b'{"points": [{"id": 1, "vector": [0.1,0.2,0.3,0.4], "payload": {"blob": "' + b"x" * (33 << 20) + b'"}}]}'
     yield "GET", "/collections/hostile/points/not-an-id", b""
@@ -99,24 +110,41 @@ def fingerprint(session, url):
     return hashlib.sha256(json.dumps([body["result"], aliases, collections], sort_keys=True).encode()).hexdigest()
 
 
-def test_hostile_requests_get_4xx_json_and_change_nothing(server, hostile):
-    assert len(REQUESTS) >= 300
-    before = fingerprint(hostile, server.url)
+def send_all(session, url, requests_to_send):
     failures = []
-    for method, path, body in REQUESTS:
+    for method, path, body in requests_to_send:
         try:
-            response = hostile.request(method, server.url + path, data=body, headers={"content-type": "application/json"}, timeout=30)
+            response = session.request(method, url + path, data=body, headers={"content-type": "application/json"}, timeout=30)
         except requests.RequestException as error:
             failures.append((method, path, body[:80], f"connection error {error}"))
             continue
         ok = 400 <= response.status_code < 500
         try:
-            message = response.json()["status"]["error"]
+            payload = response.json()
+            # /v1 routes answer in OpenAI's error shape, the rest in Qdrant's.
+            message = payload["error"]["message"] if path.startswith("/v1/") else payload["status"]["error"]
             ok = ok and isinstance(message, str) and len(message) > 0
         except Exception:
             ok = False
         if not ok:
             failures.append((method, path, body[:120], response.status_code, response.text[:200]))
+    return failures
+
+
+def test_embedding_routes_reject_bad_input(model_server):
+    session = requests.Session()
+    session.headers["api-key"] = "full-secret"
+    embedding_requests = list(generated_requests(EMBEDDING_ROUTES))
+    assert len(embedding_requests) >= 25
+    failures = send_all(session, model_server.url, embedding_requests)
+    assert model_server.process.poll() is None, "the server died"
+    assert not failures, failures[:5]
+
+
+def test_hostile_requests_get_4xx_json_and_change_nothing(server, hostile):
+    assert len(REQUESTS) >= 300
+    before = fingerprint(hostile, server.url)
+    failures = send_all(hostile, server.url, REQUESTS)
     assert server.process.poll() is None, "the server died"
     assert not failures, f"{len(failures)} of {len(REQUESTS)} requests were not rejected cleanly, e.g. {failures[:5]}"
     assert fingerprint(hostile, server.url) == before

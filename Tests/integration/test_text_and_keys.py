@@ -89,3 +89,46 @@ def test_api_keys(model_server):
     assert requests.post(url + "/collections/keys/points/query", headers=READ, json={"query": [1, 0]}).status_code == 200
     assert requests.post(url + "/collections/keys/points/delete", headers=READ, json={"points": [1]}).status_code == 403
     assert requests.post(url + "/collections/keys/points/count", headers=READ, json={}).json()["result"]["count"] == 1
+
+
+def test_every_documented_route_answers(model_server):
+    """Calls each operation of the served OpenAPI document; none may be an unrouted 404/405."""
+    document = requests.get(model_server.url + "/openapi.json", headers=READ).json()
+    assert document["openapi"].startswith("3.")
+    s = requests.Session()
+    s.headers.update(FULL)
+    s.put(model_server.url + "/collections/doc", json={"vectors": {"size": 384, "distance": "Cosine"}})
+    s.put(model_server.url + "/collections/doc/points", json={"points": [{"id": 1, "vector": [0.05] * 384}]})
+    bodies = {"/v1/embeddings": {"model": MODEL, "input": "x"}}
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method in operations:
+            url = model_server.url + path.replace("{name}", "doc").replace("{id}", "1").replace("{model}", MODEL)
+            body = bodies.get(path, {})
+            if method == "delete":
+                continue  # deleting the probe collection would break the rest of the walk
+            response = s.request(method.upper(), url, json=body if method in ("put", "post") else None)
+            unrouted = response.status_code in (404, 405) and not response.content
+            assert not unrouted, f"{method.upper()} {path} is documented but not served"
+            assert response.status_code < 500, f"{method.upper()} {path}: {response.status_code} {response.text[:200]}"
+            checked += 1
+    assert checked >= 28
+
+
+def test_prometheus_metrics(model_server):
+    s = requests.Session()
+    s.headers.update(FULL)
+    s.put(model_server.url + "/collections/m", json={"vectors": {"size": 384, "distance": "Cosine"}})
+    s.put(model_server.url + "/collections/m/points", json={"points": [{"id": 1, "vector": {"text": "hello", "model": MODEL}}]})
+    s.post(model_server.url + "/collections/m/points/query", json={"query": {"text": "hi", "model": MODEL}})
+    s.post(model_server.url + "/collections/missing/points/query", json={"query": [0.1]})
+    s.post(model_server.url + "/collections/m/points/delete", json={"points": [1]})
+    text = requests.get(model_server.url + "/metrics", headers=READ).text
+    assert 'hb_requests{http_route="/collections/{name}/points/query",http_request_method="POST",http_response_status_code="200"}' in text
+    assert 'http_response_status_code="404"' in text
+    assert "http_server_request_duration_bucket" in text
+    assert 'lodestone_search_duration_seconds_bucket{collection="m",plan="graph"' in text
+    assert 'lodestone_embedding_batch_size_bucket{model="all-MiniLM-L6-v2"' in text
+    assert "lodestone_embedding_batch_duration_seconds_count" in text
+    assert 'lodestone_points{collection="m"} 0.0' in text
+    assert 'lodestone_deleted_points{collection="m"} 1.0' in text

@@ -1,0 +1,69 @@
+import Foundation
+import Lifecycle
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The server's Prometheus registry and the metric objects it records into, created once per
+/// label set and cached (never per request). Request counts and latency histograms per route
+/// and status come from Hummingbird's MetricsMiddleware through the same registry.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    private let searchTimers = Mutex<[String: Metrics.Timer]>([:])
+    private let embeddingTimers = Mutex<[String: Metrics.Timer]>([:])
+    private let batchSizes = Mutex<[String: Recorder]>([:])
+
+    /// Bootstraps swift-metrics with a Prometheus factory; call once per process.
+    public static func bootstrap() -> ServerMetrics {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2.5), .seconds(5),
+        ]
+        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        MetricsSystem.bootstrap(factory)
+        return ServerMetrics(registry: registry)
+    }
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    func recordSearch(collection: String, plan: SearchPlan, duration: Duration) {
+        let key = "\(collection)|\(plan.rawValue)"
+        let timer = searchTimers.withLock { timers in
+            if let timer = timers[key] { return timer }
+            let timer = Metrics.Timer(label: "lodestone_search_duration_seconds", dimensions: [("collection", collection), ("plan", plan.rawValue)])
+            timers[key] = timer
+            return timer
+        }
+        timer.record(duration: duration)
+    }
+
+    public func recordEmbeddingBatch(model: String, size: Int, duration: Duration) {
+        let (timer, recorder) = embeddingTimers.withLock { timers in
+            let timer = timers[model] ?? Metrics.Timer(label: "lodestone_embedding_batch_duration_seconds", dimensions: [("model", model)])
+            timers[model] = timer
+            return (timer, batchSizes.withLock { recorders in
+                let recorder = recorders[model] ?? Recorder(label: "lodestone_embedding_batch_size", dimensions: [("model", model)], aggregate: true)
+                recorders[model] = recorder
+                return recorder
+            })
+        }
+        timer.record(duration: duration)
+        recorder.record(size)
+    }
+
+    /// The Prometheus text exposition, with point gauges refreshed from the open collections.
+    func exposition(engine: Engine) -> String {
+        for name in (try? engine.collectionNames()) ?? [] {
+            guard let serving = try? engine.collection(named: name) else { continue }
+            registry.makeGauge(name: "lodestone_points", labels: [("collection", name)]).set(Double(serving.liveCount))
+            registry.makeGauge(name: "lodestone_deleted_points", labels: [("collection", name)]).set(Double(serving.deletedCount))
+            registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
+        }
+        return registry.emitToString()
+    }
+}

@@ -7,7 +7,7 @@ struct Lodestone: AsyncParsableCommand {
         abstract: "Vector search and embedding serving with lifecycle management.",
         subcommands: [
             ServeCommand.self, BenchCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self,
-            StoreBenchCommand.self, EmbedCommand.self, EmbedBenchCommand.self, GenerateCommand.self, KernelsCommand.self, CrashWriterCommand.self,
+            StoreBenchCommand.self, SearchBenchCommand.self, EmbedCommand.self, EmbedBenchCommand.self, GenerateCommand.self, KernelsCommand.self, CrashWriterCommand.self,
         ]
     )
 }

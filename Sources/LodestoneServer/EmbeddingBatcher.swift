@@ -35,7 +35,7 @@ public final class EmbeddingBatcher: Sendable {
     /// Called after every batch with its size (for metrics).
     private let onBatch: @Sendable (Int, Duration) -> Void
 
-    public init(embedder: SentenceEmbedder, maxBatch: Int = 64, maxWait: Duration = .milliseconds(4),
+    public init(embedder: SentenceEmbedder, maxBatch: Int = 64, maxWait: Duration = .milliseconds(2),
                 onBatch: @escaping @Sendable (Int, Duration) -> Void = { _, _ in }) {
         self.embedder = embedder
         self.maxBatch = maxBatch

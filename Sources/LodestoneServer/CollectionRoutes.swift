@@ -1,3 +1,4 @@
+import Embeddings
 import Hummingbird
 import Lifecycle
 import Storage
@@ -13,7 +14,7 @@ struct CollectionRoutes {
         }
         routes.on(router, .put, "/collections/{name}") { request, context in
             let name = try context.parameters.require("name")
-            let schema = try Self.schema(name: name, from: try await routes.fields(request))
+            let schema = try Self.schema(name: name, from: try await routes.fields(request), models: routes.models)
             _ = try routes.engine.createCollection(schema)
             return true
         }
@@ -40,17 +41,31 @@ struct CollectionRoutes {
 
     /// Reads Qdrant's create-collection body: `vectors` as `{size, distance}` or a one-entry
     /// map of named vectors (LangChain uses the name ""), and an optional `hnsw_config`.
-    static func schema(name: String, from body: JSONFields) throws -> CollectionSchema {
-        guard let vectors = body["vectors"] else { throw APIError.badRequest("missing `vectors` ({\"size\": N, \"distance\": \"Cosine\"})") }
+    static func schema(name: String, from body: JSONFields, models: ServedModels) throws -> CollectionSchema {
+        // Lodestone extension: `embedding_model` binds a served model; text then stands in for
+        // vectors, and the size defaults to the model's dimension.
+        var boundModel: (reference: String, dimension: Int)?
+        if let reference = try body.string("embedding_model") {
+            guard let model = models.model(named: reference) else {
+                throw APIError.badRequest("`embedding_model` `\(reference)` is not served here (start the server with --model DIR)")
+            }
+            boundModel = (reference.contains("@") ? reference : "\(model.name)@default", model.embedder.dimension)
+        }
+        guard let vectors = body["vectors"] ?? boundModel.map({ _ in JSONValue.object(["distance": "Cosine"]) }) else {
+            throw APIError.badRequest("missing `vectors` ({\"size\": N, \"distance\": \"Cosine\"})")
+        }
         var parameters = try JSONFields(vectors, context: "`vectors`")
-        if parameters["size"] == nil {
+        if parameters["size"] == nil, parameters["distance"] == nil {
             guard parameters.fields.count == 1, let only = parameters.fields.values.first else {
                 throw APIError.badRequest("`vectors` must be {\"size\", \"distance\"} or a map with exactly one named vector; several named vectors are not supported")
             }
             parameters = try JSONFields(only, context: "the named vector's parameters")
         }
-        guard let size = try parameters.int("size", range: CollectionSchema.dimensionRange) else {
+        guard let size = try parameters.int("size", range: CollectionSchema.dimensionRange) ?? boundModel?.dimension else {
             throw APIError.badRequest("missing `size` in `vectors`")
+        }
+        if let boundModel, boundModel.dimension != size {
+            throw APIError.badRequest("`size` is \(size) but `embedding_model` makes \(boundModel.dimension)-dimensional vectors")
         }
         let distance = try Self.distance(try parameters.requireString("distance"))
         var hnsw = HNSWSettings()
@@ -63,7 +78,8 @@ struct CollectionRoutes {
         if let schema = try body.object("payload_schema") {
             for (field, type) in schema.fields { indexes[field] = try payloadIndexType(type) }
         }
-        return CollectionSchema(name: name, dimension: size, distance: distance, hnsw: hnsw, payloadIndexes: indexes)
+        return CollectionSchema(name: name, dimension: size, distance: distance, hnsw: hnsw,
+                                embeddingModel: boundModel?.reference, payloadIndexes: indexes)
     }
 
     static func distance(_ name: String) throws -> Distance {
@@ -124,6 +140,7 @@ struct CollectionRoutes {
                 "wal_config": ["wal_capacity_mb": 32, "wal_segments_ahead": 0],
             ],
             "payload_schema": .object(payloadSchema),
+            "embedding_model": schema.embeddingModel.map(JSONValue.string) ?? .null,
         ]
     }
 }

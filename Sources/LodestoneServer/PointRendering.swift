@@ -139,6 +139,10 @@ enum PointDecoding {
             }
             return try singleVector(only.value, field: "\(field).\(only.key)")
         }
+        if case let .string(text) = value {
+            // Plain text: embedded with the collection's bound model (checked when resolved).
+            return .document(text: text, model: "")
+        }
         return .dense(try WireFormat.vector(value, field: field))
     }
 

@@ -4,7 +4,14 @@ import Storage
 
 extension RouteContext {
     /// The served model for an inference object, checked against the collection's binding.
-    func model(named name: String, for serving: ServingCollection) throws -> ServedModels.Model {
+    func model(named requested: String, for serving: ServingCollection) throws -> ServedModels.Model {
+        var name = requested
+        if name.isEmpty {
+            guard let bound = try serving.schema().embeddingModel else {
+                throw APIError.badRequest("collection `\(serving.name)` has no embedding model bound, so text cannot stand in for a vector; send a vector or {\"text\": ..., \"model\": ...}")
+            }
+            name = bound
+        }
         guard let model = models.model(named: name) else {
             let served = models.models.map(\.name).joined(separator: ", ")
             throw APIError.badRequest("model `\(name)` is not served here (served: \(served.isEmpty ? "none; start the server with --model DIR" : served))")

@@ -61,6 +61,8 @@ struct SearchRoutes {
         let vector: [Float]
         if case let .object(fields) = query, let document = VectorSource.document(in: fields) {
             vector = try await routes.embedQuery(text: document.text, model: document.model, for: serving)
+        } else if case let .string(text) = query, PointID(uuidString: text) == nil, UInt64(text) == nil {
+            vector = try await routes.embedQuery(text: text, model: "", for: serving)
         } else {
             vector = try queryVector(query, serving: serving)
         }

@@ -132,3 +132,25 @@ def test_prometheus_metrics(model_server):
     assert "lodestone_embedding_batch_duration_seconds_count" in text
     assert 'lodestone_points{collection="m"} 0.0' in text
     assert 'lodestone_deleted_points{collection="m"} 1.0' in text
+
+
+def test_bound_collection_takes_plain_text(model_server):
+    s = requests.Session()
+    s.headers.update(FULL)
+    created = s.put(model_server.url + "/collections/bound", json={"embedding_model": MODEL, "vectors": {"distance": "Cosine"}})
+    assert created.status_code == 200, created.text
+    info = s.get(model_server.url + "/collections/bound").json()["result"]
+    assert info["config"]["params"]["vectors"] == {"size": 384, "distance": "Cosine"}
+    assert info["embedding_model"].startswith(MODEL)
+    upsert = s.put(model_server.url + "/collections/bound/points?wait=true", json={"points": [
+        {"id": 1, "vector": "Paris is the capital of France.", "payload": {"lang": "en"}},
+        {"id": 2, "vector": "Photosynthesis turns light into chemical energy."}]})
+    assert upsert.status_code == 200, upsert.text
+    hits = s.post(model_server.url + "/collections/bound/points/query", json={"query": "which city is France's capital?", "limit": 1}).json()
+    assert hits["result"]["points"][0]["id"] == 1
+    # The text is stored with the point; an unbound collection refuses plain text with a 400.
+    s.put(model_server.url + "/collections/unbound", json={"vectors": {"size": 384, "distance": "Cosine"}})
+    refused = s.put(model_server.url + "/collections/unbound/points", json={"points": [{"id": 1, "vector": "text"}]})
+    assert refused.status_code == 400 and "no embedding model bound" in refused.json()["status"]["error"]
+    wrong = s.put(model_server.url + "/collections/w", json={"embedding_model": MODEL, "vectors": {"size": 3, "distance": "Cosine"}})
+    assert wrong.status_code == 400

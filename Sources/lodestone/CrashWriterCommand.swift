@@ -21,7 +21,13 @@ struct CrashWriterCommand: ParsableCommand {
 
     /// The vector and payload of point `id`, so a checker can recompute exactly what was written.
     static func point(_ id: UInt64) -> PointInput {
-        let vector = (0..<dimension).map { Float(sin(Double(id) * 0.37 + Double($0))) * 10 }
+        // Hash-derived components: distinct for every id (a periodic formula made near-duplicates).
+        let vector = (0..<dimension).map { component -> Float in
+            var state = id &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(component) &* 0xBF58_476D_1CE4_E5B9
+            state = (state ^ (state >> 31)) &* 0x94D0_49BB_1331_11EB
+            state ^= state >> 29
+            return Float(state >> 40) / Float(1 << 24) * 20 - 10
+        }
         return PointInput(id: .number(id), vector: vector, payload: .object(["id": .int(Int64(id)), "tag": .string("t\(id % 7)")]))
     }
 

@@ -60,3 +60,26 @@ import Testing
         #expect(again.status != 0, "restoring over existing data is refused")
     }
 }
+
+@Suite struct ModelsCommandTests {
+    @Test("models register, list and alias print one JSON object each; a refused registration exits non-zero")
+    func registryCommands() throws {
+        let directory = try LodestoneBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let model = EmbedCommandTests.modelDirectory
+        let registered = try LodestoneBinary.run(["models", "register", model, "--name", "minilm", "--version", "1", "--data", data, "--json"])
+        #expect(registered.status == 0, "\(registered.standardError)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(registered.standardOutput.utf8)) as? [String: Any])
+        #expect(record["reference"] as? String == "minilm@1")
+        #expect((record["weights_sha256"] as? String)?.count == 64)
+        #expect(record["dimension"] as? Int == 384)
+        let staged = try LodestoneBinary.run(["models", "alias", "minilm@1", "production", "--data", data, "--json"])
+        #expect(staged.status == 0 && staged.standardOutput.contains(#""stage":"production""#))
+        let listed = try LodestoneBinary.run(["models", "list", "--data", data, "--json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [String: Any])
+        #expect((list["models"] as? [[String: Any]])?.count == 1)
+        let bad = try LodestoneBinary.run(["models", "alias", "minilm@9", "production", "--data", data])
+        #expect(bad.status != 0 && bad.status < 128 && bad.standardError.contains("not registered"))
+    }
+}

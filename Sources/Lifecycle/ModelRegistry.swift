@@ -1,0 +1,132 @@
+import Crypto
+import Embeddings
+import Foundation
+import Storage
+
+/// The embedding-model registry: `name@version` -> `ModelRecord`, in the catalog environment.
+/// A version's weights never change: registering the same reference with other weights is
+/// refused, the same weights again is a no-op.
+public struct ModelRegistry: Sendable {
+    let environment: LMDBEnvironment
+    let database: LMDBDatabase
+    static let recordMagic: [UInt8] = Array("LMDL".utf8) + [1, 0]
+
+    public init(store: Store) throws {
+        environment = store.catalog
+        database = try store.catalog.openDatabase(named: "models")
+    }
+
+    /// Registers the model directory as `name@version`, after loading it (so a broken
+    /// directory is refused with the loader's error) and hashing its weights.
+    @discardableResult
+    public func register(directory: URL, name: String, version: String, registeredBy: String) throws -> ModelRecord {
+        for part in [name, version] { try Self.validate(part) }
+        let embedder = try SentenceEmbedder(modelDirectory: directory)
+        let digest = try Self.sha256(of: directory.appendingPathComponent("model.safetensors"))
+        let info = embedder.info
+        var record = ModelRecord(
+            name: name, version: version, weightsSHA256: digest, architecture: info.architecture,
+            dimension: info.dimension, layers: info.layerCount, pooling: info.pooling.rawValue, normalizes: info.normalizes,
+            maxTokens: info.maxSequenceLength, path: directory.standardizedFileURL.path,
+            registeredAt: Date(), registeredBy: registeredBy, stage: .none)
+        return try environment.write { transaction in
+            let key = Array(record.reference.utf8)
+            if let existing = try transaction.value(forKey: key, in: database).map(Self.decode) {
+                guard existing.weightsSHA256 == digest else {
+                    throw RegistryError.differentWeights(reference: record.reference, registered: existing.weightsSHA256, offered: digest)
+                }
+                return existing
+            }
+            record.registeredAt = Date(timeIntervalSince1970: record.registeredAt.timeIntervalSince1970.rounded())
+            _ = try transaction.put(try Self.encode(record), forKey: key, in: database)
+            return record
+        }
+    }
+
+    public func list() throws -> [ModelRecord] {
+        try environment.read { transaction in
+            var records: [ModelRecord] = []
+            try transaction.forEach(in: database) { _, value in
+                records.append(try Self.decode(value))
+                return true
+            }
+            return records
+        }
+    }
+
+    public func model(_ reference: String) throws -> ModelRecord {
+        _ = try ModelRecord.parse(reference: reference)
+        guard let record = try environment.read({ try $0.value(forKey: Array(reference.utf8), in: database) }).map(Self.decode) else {
+            throw RegistryError.modelNotFound(reference)
+        }
+        return record
+    }
+
+    /// Sets a version's stage. Promoting one version of a name to production archives the
+    /// version that held it, so each name has at most one production version.
+    @discardableResult
+    public func setStage(_ reference: String, _ stage: ModelStage) throws -> [ModelRecord] {
+        let target = try ModelRecord.parse(reference: reference)
+        return try environment.write { transaction in
+            guard var record = try transaction.value(forKey: Array(reference.utf8), in: database).map(Self.decode) else {
+                throw RegistryError.modelNotFound(reference)
+            }
+            var changed: [ModelRecord] = []
+            if stage == .production {
+                var others: [ModelRecord] = []
+                try transaction.forEach(in: database) { _, value in
+                    let other = try Self.decode(value)
+                    if other.name == target.name, other.version != target.version, other.stage == .production { others.append(other) }
+                    return true
+                }
+                for var other in others {
+                    other.stage = .archived
+                    _ = try transaction.put(try Self.encode(other), forKey: Array(other.reference.utf8), in: database)
+                    changed.append(other)
+                }
+            }
+            record.stage = stage
+            _ = try transaction.put(try Self.encode(record), forKey: Array(reference.utf8), in: database)
+            return [record] + changed
+        }
+    }
+
+    /// Removes a version; refused while a collection is bound to it.
+    public func delete(_ reference: String, boundCollections: [String]) throws {
+        guard boundCollections.isEmpty else { throw RegistryError.inUse(reference: reference, collections: boundCollections) }
+        let removed = try environment.write { try $0.delete(key: Array(reference.utf8), in: database) }
+        guard removed else { throw RegistryError.modelNotFound(reference) }
+    }
+
+    static func validate(_ part: String) throws {
+        let allowed = !part.isEmpty && part.count <= 128 && part.unicodeScalars.allSatisfy {
+            $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0))
+        }
+        guard allowed else { throw RegistryError.invalidName(part) }
+    }
+
+    /// Streams the file through SHA-256 in 4 MiB reads.
+    static func sha256(of file: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func encode(_ record: ModelRecord) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return recordMagic + Array(try encoder.encode(record))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> ModelRecord {
+        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
+            throw StorageError.corruptRecord("model record without its magic number")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ModelRecord.self, from: Data(bytes.dropFirst(recordMagic.count)))
+    }
+}

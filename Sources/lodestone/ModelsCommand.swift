@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Lifecycle
+import Storage
+
+/// `lodestone models register|list|alias|delete`: the embedding-model registry.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "Register, list, stage and delete embedding model versions.",
+        subcommands: [Register.self, List.self, Alias.self, Delete.self]
+    )
+
+    struct Common: ParsableArguments {
+        @Option(help: "Data directory.") var data: String = "./data"
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func registry() throws -> (Store, ModelRegistry) {
+            let store = try Store(directory: URL(fileURLWithPath: data))
+            return (store, try ModelRegistry(store: store))
+        }
+    }
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a model directory as NAME@VERSION (hashing its weights).")
+        @OptionGroup var common: Common
+        @Argument(help: "The sentence-transformers model directory.") var directory: String
+        @Option(help: "Model name.") var name: String
+        @Option(help: "Model version.") var version: String
+
+        func run() throws {
+            let (_, registry) = try common.registry()
+            let record = try registry.register(directory: URL(fileURLWithPath: directory), name: name, version: version,
+                                               registeredBy: ProcessInfo.processInfo.environment["USER"] ?? NSUserName())
+            try ModelsCommand.emit(record, json: common.json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered model versions.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            let (_, registry) = try common.registry()
+            let records = try registry.list()
+            if common.json {
+                let encoded = try records.map { try ModelsCommand.jsonObject($0) }
+                print(String(decoding: try JSONSerialization.data(withJSONObject: ["models": encoded], options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            print("MODEL                              STAGE       DIM  LAYERS POOLING  SHA256")
+            for record in records {
+                print(record.reference.padding(toLength: 34, withPad: " ", startingAt: 0), record.stage.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
+                      String(format: "%4d  %6d", record.dimension, record.layers), record.pooling.padding(toLength: 8, withPad: " ", startingAt: 0),
+                      String(record.weightsSHA256.prefix(16)))
+            }
+        }
+    }
+
+    struct Alias: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set the stage of NAME@VERSION: candidate, production, archived or none.")
+        @OptionGroup var common: Common
+        @Argument(help: "NAME@VERSION") var reference: String
+        @Argument(help: "candidate | production | archived | none") var stage: String
+
+        func run() throws {
+            guard let stage = ModelStage(rawValue: stage.lowercased()) else {
+                throw ValidationError("stage must be candidate, production, archived or none")
+            }
+            let (_, registry) = try common.registry()
+            let changed = try registry.setStage(reference, stage)
+            try ModelsCommand.emit(changed[0], json: common.json, extra: ["archived": changed.dropFirst().map(\.reference)])
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete NAME@VERSION (refused while a collection is bound to it).")
+        @OptionGroup var common: Common
+        @Argument(help: "NAME@VERSION") var reference: String
+
+        func run() throws {
+            let (store, registry) = try common.registry()
+            let bound = try store.collections().filter { $0.embeddingModel == reference }.map(\.name)
+            try registry.delete(reference, boundCollections: bound)
+            print(common.json ? #"{"deleted":"\#(reference)"}"# : "deleted \(reference)")
+        }
+    }
+
+    static func jsonObject(_ record: ModelRecord) throws -> Any {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return try JSONSerialization.jsonObject(with: encoder.encode(record))
+    }
+
+    static func emit(_ record: ModelRecord, json: Bool, extra: [String: Any] = [:]) throws {
+        if json {
+            var object = try jsonObject(record) as? [String: Any] ?? [:]
+            object["reference"] = record.reference
+            for (key, value) in extra { object[key] = value }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print("\(record.reference): \(record.architecture), \(record.layers) layers, dimension \(record.dimension), \(record.pooling) pooling\(record.normalizes ? ", normalised" : ""), stage \(record.stage.rawValue), sha256 \(record.weightsSHA256)")
+        }
+    }
+}

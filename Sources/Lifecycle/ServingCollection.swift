@@ -55,7 +55,7 @@ public final class ServingCollection: Sendable {
     }
 
     /// Builds a fresh index from every stored vector (one read snapshot), inserting on `threads`.
-    static func rebuild(store: CollectionStore, schema: CollectionSchema, threads: Int,
+    static func rebuild(store: CollectionStore, schema: CollectionSchema, parameters: HNSWParameters? = nil, threads: Int,
                         progress: (@Sendable (Int, Int) -> Void)?) throws -> (HNSWIndex, UInt64) {
         var values: [Float] = []
         var ids: [UInt32] = []
@@ -64,7 +64,7 @@ public final class ServingCollection: Sendable {
             values.append(contentsOf: vector)
         }
         let index = try HNSWIndex(dimension: schema.dimension, metric: schema.distance.metric,
-                                  parameters: schema.hnsw.indexParameters, capacity: max(ids.count, 1024))
+                                  parameters: parameters ?? schema.hnsw.indexParameters, capacity: max(ids.count, 1024))
         if !ids.isEmpty {
             let total = ids.count
             try index.insert(contentsOf: VectorMatrix(dimension: schema.dimension, values: values), ids: ids, threads: threads) { done in
@@ -94,6 +94,14 @@ public final class ServingCollection: Sendable {
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.
     func apply(_ changes: [ChangeEntry]) throws {
+        if let last = try Self.apply(changes, to: index, from: store) {
+            appliedSequence.store(last, ordering: .releasing)
+        }
+    }
+
+    /// Applies change-log entries to any index built from `store` (the serving index, or a
+    /// build catching up); returns the last sequence number applied.
+    static func apply(_ changes: [ChangeEntry], to index: HNSWIndex, from store: CollectionStore) throws -> UInt64? {
         let needed = changes.compactMap { entry -> UInt32? in
             entry.kind == .insert || entry.kind == .replace ? entry.newInternalID : nil
         }
@@ -109,7 +117,7 @@ public final class ServingCollection: Sendable {
                 // A vector missing here was deleted by a later entry of this same batch.
                 try index.insert(vector, id: new)
             }
-            appliedSequence.store(entry.sequence, ordering: .releasing)
         }
+        return changes.last?.sequence
     }
 }

@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "lodestone")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let engine = try Engine(dataDirectory: URL(fileURLWithPath: settings.dataDirectory))
+        for interrupted in try BuildCatalog(store: engine.store).failInterruptedBuilds() {
+            logger.warning("marked an interrupted build failed", metadata: ["build": "\(interrupted.id)"])
+        }
         for name in try engine.collectionNames() {
             let start = ContinuousClock.now
             let serving = try engine.collection(named: name)

@@ -83,3 +83,27 @@ import Testing
         #expect(bad.status != 0 && bad.status < 128 && bad.standardError.contains("not registered"))
     }
 }
+
+@Suite struct BuildCommandTests {
+    @Test("build prints a ready record with a recall report; builds list shows every version in order")
+    func buildAndList() throws {
+        let directory = try LodestoneBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let vectors = directory.appendingPathComponent("v.npy").path
+        _ = try LodestoneBinary.run(["generate", "--count", "2000", "--dim", "12", "--out", vectors])
+        _ = try LodestoneBinary.run(["import", "--data", data, "--collection", "c", "--distance", "euclid", vectors])
+        let first = try LodestoneBinary.run(["build", "--data", data, "--collection", "c", "--json"])
+        #expect(first.status == 0, "\(first.standardError)")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(first.standardOutput.utf8)) as? [String: Any])
+        #expect(record["status"] as? String == "ready" && record["number"] as? Int == 1 && record["points"] as? Int == 2000)
+        let recall = try #require(record["recall"] as? [String: Any])
+        #expect((recall["recall"] as? Double ?? 0) >= 0.95)
+        _ = try LodestoneBinary.run(["build", "--data", data, "--collection", "c", "--m", "4", "--json"])
+        let listed = try LodestoneBinary.run(["builds", "list", "--data", data, "--collection", "c", "--json"])
+        let builds = try #require((try JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8)) as? [String: Any])?["builds"] as? [[String: Any]])
+        #expect(builds.compactMap { $0["number"] as? Int } == [1, 2])
+        let missing = try LodestoneBinary.run(["build", "--data", data, "--collection", "nope"])
+        #expect(missing.status != 0 && missing.status < 128)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Storage
+
+/// Build records, in the catalog environment, keyed by collection and zero-padded number so
+/// a prefix scan lists a collection's builds in order.
+public struct BuildCatalog: Sendable {
+    let environment: LMDBEnvironment
+    let database: LMDBDatabase
+    static let recordMagic: [UInt8] = Array("LBLR".utf8) + [1, 0]
+
+    public init(store: Store) throws {
+        environment = store.catalog
+        database = try store.catalog.openDatabase(named: "builds")
+    }
+
+    static func key(_ collection: String, _ number: Int) -> [UInt8] {
+        Array("\(collection)\u{0}\(String(format: "%08d", number))".utf8)
+    }
+
+    /// Records a new build in `building` state and returns it with its number.
+    func begin(collection: String, make: (Int) -> BuildRecord) throws -> BuildRecord {
+        try environment.write { transaction in
+            var highest = 0
+            try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { _, value in
+                highest = max(highest, try Self.decode(value).number)
+                return true
+            }
+            let record = make(highest + 1)
+            _ = try transaction.put(try Self.encode(record), forKey: Self.key(collection, record.number), in: database)
+            return record
+        }
+    }
+
+    func save(_ record: BuildRecord) throws {
+        try environment.write { transaction in
+            _ = try transaction.put(try Self.encode(record), forKey: Self.key(record.collection, record.number), in: database)
+        }
+    }
+
+    public func builds(of collection: String) throws -> [BuildRecord] {
+        try environment.read { transaction in
+            var records: [BuildRecord] = []
+            try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { _, value in
+                records.append(try Self.decode(value))
+                return true
+            }
+            return records
+        }
+    }
+
+    public func build(_ collection: String, _ number: Int) throws -> BuildRecord? {
+        try environment.read { try $0.value(forKey: Self.key(collection, number), in: database) }.map(Self.decode)
+    }
+
+    /// A build still `building` when the process starts was interrupted: it never serves.
+    @discardableResult
+    public func failInterruptedBuilds() throws -> [BuildRecord] {
+        try environment.write { transaction in
+            var interrupted: [BuildRecord] = []
+            try transaction.forEach(in: database) { _, value in
+                let record = try Self.decode(value)
+                if record.status == .building { interrupted.append(record) }
+                return true
+            }
+            for var record in interrupted {
+                record.status = .failed
+                record.failure = "interrupted: the process stopped before the build finished"
+                record.finishedAt = Date()
+                _ = try transaction.put(try Self.encode(record), forKey: Self.key(record.collection, record.number), in: database)
+            }
+            return interrupted
+        }
+    }
+
+    static func encode(_ record: BuildRecord) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return recordMagic + Array(try encoder.encode(record))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> BuildRecord {
+        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
+            throw StorageError.corruptRecord("build record without its magic number")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(BuildRecord.self, from: Data(bytes.dropFirst(recordMagic.count)))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// An immutable, numbered version of a collection's index and what is known about it.
+public struct BuildRecord: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case building, ready, failed, retired
+    }
+
+    public var collection: String
+    public var number: Int
+    /// The embedding model the vectors come from (`name@version`), nil for stored vectors.
+    public var model: String?
+    public var m: Int
+    public var efConstruction: Int
+    public var ef: Int
+    /// The change-log sequence number the build started from.
+    public var fromSequence: UInt64
+    /// The last change-log sequence number applied to the build's index.
+    public var appliedSequence: UInt64
+    public var status: Status
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var buildSeconds: Double?
+    public var catchUpSeconds: Double?
+    public var points: Int
+    public var recall: RecallReport?
+    public var failure: String?
+
+    public var id: String { "\(collection)-\(number)" }
+
+    enum CodingKeys: String, CodingKey {
+        case collection, number, model, m, ef, status, points, recall, failure
+        case efConstruction = "ef_construct"
+        case fromSequence = "from_sequence"
+        case appliedSequence = "applied_sequence"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case buildSeconds = "build_seconds"
+        case catchUpSeconds = "catch_up_seconds"
+    }
+}
+
+/// The recall-regression measurement stored with every build.
+public struct RecallReport: Codable, Sendable, Equatable {
+    public var k: Int
+    public var ef: Int
+    public var queries: Int
+    /// Where the queries came from: "query_log" or "held_out_vectors".
+    public var querySource: String
+    public var recall: Double
+    public var latencyP50Milliseconds: Double
+    public var latencyP99Milliseconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case k, ef, queries, recall
+        case querySource = "query_source"
+        case latencyP50Milliseconds = "latency_p50_ms"
+        case latencyP99Milliseconds = "latency_p99_ms"
+    }
+}

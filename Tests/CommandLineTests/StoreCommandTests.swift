@@ -107,3 +107,29 @@ import Testing
         #expect(missing.status != 0 && missing.status < 128)
     }
 }
+
+@Suite struct EvalCommandTests {
+    @Test("eval prints recall@10, ndcg@10, mrr@10 and queries; eval compare says whether B passes")
+    func evalJSON() throws {
+        let directory = try LodestoneBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let dataset = directory.appendingPathComponent("beir")
+        try FileManager.default.createDirectory(at: dataset.appendingPathComponent("qrels"), withIntermediateDirectories: true)
+        try #"{"_id": "d1", "text": "Cats sleep on warm sofas."}\#n{"_id": "d2", "text": "Interest rates rose again."}"#
+            .write(to: dataset.appendingPathComponent("corpus.jsonl"), atomically: true, encoding: .utf8)
+        try #"{"_id": "q1", "text": "Where do cats like to sleep?"}"#
+            .write(to: dataset.appendingPathComponent("queries.jsonl"), atomically: true, encoding: .utf8)
+        try "query-id\tcorpus-id\tscore\nq1\td1\t1\n".write(to: dataset.appendingPathComponent("qrels/test.tsv"), atomically: true, encoding: .utf8)
+        _ = try LodestoneBinary.run(["models", "register", EmbedCommandTests.modelDirectory, "--name", "m", "--version", "1", "--data", data])
+        let outcome = try LodestoneBinary.run(["eval", "--model", "m@1", "--dataset", dataset.path, "--data", data, "--json"])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        #expect(object["recall@10"] as? Double == 1 && object["ndcg@10"] as? Double == 1 && object["mrr@10"] as? Double == 1)
+        #expect(object["queries"] as? Int == 1)
+        let compared = try LodestoneBinary.run(["eval", "compare", "m@1", "m@1", "--dataset", dataset.path, "--data", data, "--json"])
+        #expect(compared.status == 0 && compared.standardOutput.contains(#""passes":true"#))
+        let unknown = try LodestoneBinary.run(["eval", "--model", "m@2", "--dataset", dataset.path, "--data", data])
+        #expect(unknown.status != 0 && unknown.standardError.contains("not registered"))
+    }
+}

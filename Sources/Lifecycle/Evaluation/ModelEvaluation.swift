@@ -1,0 +1,117 @@
+import Embeddings
+import Foundation
+import Storage
+import VectorIndex
+import VectorKernels
+
+/// What one model scored on one labelled set: stored so gates and comparisons can reuse it.
+public struct ModelEvaluation: Codable, Sendable, Equatable {
+    public var model: String
+    public var dataset: String
+    public var datasetPath: String
+    public var queries: Int
+    public var recallAt10: Double
+    public var ndcgAt10: Double
+    public var mrrAt10: Double
+    /// Per-query nDCG@10 in query order, for paired comparisons.
+    public var perQueryNDCG: [Double]
+    public var evaluatedAt: Date
+    public var evaluatedBy: String
+
+    enum CodingKeys: String, CodingKey {
+        case model, dataset, queries
+        case datasetPath = "dataset_path"
+        case recallAt10 = "recall@10"
+        case ndcgAt10 = "ndcg@10"
+        case mrrAt10 = "mrr@10"
+        case perQueryNDCG = "per_query_ndcg@10"
+        case evaluatedAt = "evaluated_at"
+        case evaluatedBy = "evaluated_by"
+    }
+}
+
+/// Embeds a BEIR set's corpus and queries with a registered model, ranks exactly (BLAS) and
+/// scores recall@10, nDCG@10 and MRR@10; results are kept in the catalog.
+public struct ModelEvaluator: Sendable {
+    let environment: LMDBEnvironment
+    let database: LMDBDatabase
+    static let recordMagic: [UInt8] = Array("LEVL".utf8) + [1, 0]
+    static let cutoff = 10
+
+    public init(store: Store) throws {
+        environment = store.catalog
+        database = try store.catalog.openDatabase(named: "evaluations")
+    }
+
+    public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
+                         progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
+        let embedder = try SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
+        progress?("embedding \(dataset.corpus.count) documents with \(record.reference)")
+        let documents = try embedder.embed(dataset.corpus.map(\.text))
+        progress?("embedding \(dataset.queries.count) queries")
+        let queries = try embedder.embed(dataset.queries.map(\.text))
+        let corpus = VectorMatrix(dimension: embedder.dimension, values: documents.flatMap { $0 })
+        let ranked = ExactSearch(corpus: corpus, metric: .cosine)
+            .search(VectorMatrix(dimension: embedder.dimension, values: queries.flatMap { $0 }), k: Self.cutoff)
+        var recall = 0.0, ndcg: [Double] = [], mrr = 0.0
+        for (query, neighbors) in zip(dataset.queries, ranked) {
+            let ids = neighbors.map { dataset.corpus[Int($0.id)].id }
+            let relevant = dataset.relevance[query.id] ?? [:]
+            recall += RetrievalMetrics.recall(ranked: ids, relevant: relevant, k: Self.cutoff)
+            ndcg.append(RetrievalMetrics.ndcg(ranked: ids, relevant: relevant, k: Self.cutoff))
+            mrr += RetrievalMetrics.reciprocalRank(ranked: ids, relevant: relevant, k: Self.cutoff)
+        }
+        let count = Double(dataset.queries.count)
+        let evaluation = ModelEvaluation(
+            model: record.reference, dataset: dataset.name, datasetPath: datasetPath, queries: dataset.queries.count,
+            recallAt10: recall / count, ndcgAt10: ndcg.reduce(0, +) / count, mrrAt10: mrr / count, perQueryNDCG: ndcg,
+            evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user)
+        try environment.write { transaction in
+            _ = try transaction.put(try Self.encode(evaluation), forKey: Self.key(record.reference, datasetPath), in: database)
+        }
+        return evaluation
+    }
+
+    /// The stored evaluation of `model` on the set at `datasetPath`, if any.
+    public func stored(model: String, datasetPath: String) throws -> ModelEvaluation? {
+        try environment.read { try $0.value(forKey: Self.key(model, datasetPath), in: database) }.map(Self.decode)
+    }
+
+    static func key(_ model: String, _ datasetPath: String) -> [UInt8] { Array("\(model)\u{0}\(datasetPath)".utf8) }
+
+    static func encode(_ evaluation: ModelEvaluation) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return recordMagic + Array(try encoder.encode(evaluation))
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> ModelEvaluation {
+        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
+            throw StorageError.corruptRecord("evaluation record without its magic number")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(ModelEvaluation.self, from: Data(bytes.dropFirst(recordMagic.count)))
+    }
+}
+
+/// Two evaluations on the same queries side by side, and whether B would pass the gate.
+public struct EvaluationComparison: Sendable {
+    public var baseline: ModelEvaluation
+    public var candidate: ModelEvaluation
+    public var ndcgDelta: Double
+    public var ndcgDeltaInterval: (low: Double, high: Double)
+    /// B passes when its nDCG@10 is at most `margin` below A's.
+    public var margin: Double
+    public var passes: Bool { ndcgDelta >= -margin }
+
+    public init(baseline: ModelEvaluation, candidate: ModelEvaluation, margin: Double = 0.01) {
+        precondition(baseline.perQueryNDCG.count == candidate.perQueryNDCG.count, "evaluations on different query sets")
+        self.baseline = baseline
+        self.candidate = candidate
+        self.margin = margin
+        ndcgDelta = candidate.ndcgAt10 - baseline.ndcgAt10
+        ndcgDeltaInterval = RetrievalMetrics.pairedBootstrap(baseline.perQueryNDCG, candidate.perQueryNDCG)
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Lifecycle
+import Storage
+
+/// `lodestone eval` and `lodestone eval compare`: retrieval quality of registered models on a
+/// labelled (BEIR-format) set.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate registered embedding models on a BEIR-format dataset (recall@10, nDCG@10, MRR@10).",
+        subcommands: [Run.self, Compare.self],
+        defaultSubcommand: Run.self
+    )
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Evaluate one model and store the result.")
+        @Option(help: "Data directory.") var data: String = "./data"
+        @Option(help: "Registered model, NAME@VERSION.") var model: String
+        @Option(help: "BEIR directory: corpus.jsonl, queries.jsonl, qrels/test.tsv.") var dataset: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let evaluation = try EvalCommand.evaluate(model: model, dataset: dataset, data: data, reuse: false)
+            if json {
+                print(try EvalCommand.json(evaluation))
+            } else {
+                print(String(format: "%@ on %@ (%d queries): recall@10 %.4f  nDCG@10 %.4f  MRR@10 %.4f",
+                             evaluation.model, evaluation.dataset, evaluation.queries, evaluation.recallAt10, evaluation.ndcgAt10, evaluation.mrrAt10))
+            }
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compare model B with model A on the same queries.")
+        @Option(help: "Data directory.") var data: String = "./data"
+        @Argument(help: "Baseline model A, NAME@VERSION.") var baseline: String
+        @Argument(help: "Candidate model B, NAME@VERSION.") var candidate: String
+        @Option(help: "BEIR directory.") var dataset: String
+        @Option(help: "How far B's nDCG@10 may fall below A's and still pass.") var margin: Double = 0.01
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let a = try EvalCommand.evaluate(model: baseline, dataset: dataset, data: data, reuse: true)
+            let b = try EvalCommand.evaluate(model: candidate, dataset: dataset, data: data, reuse: true)
+            let comparison = EvaluationComparison(baseline: a, candidate: b, margin: margin)
+            if json {
+                let object: [String: Any] = [
+                    "baseline": baseline, "candidate": candidate, "dataset": a.dataset, "queries": a.queries,
+                    "recall@10": [a.recallAt10, b.recallAt10], "ndcg@10": [a.ndcgAt10, b.ndcgAt10], "mrr@10": [a.mrrAt10, b.mrrAt10],
+                    "ndcg@10_delta": comparison.ndcgDelta,
+                    "ndcg@10_delta_ci95": [comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high],
+                    "margin": margin, "passes": comparison.passes,
+                ]
+                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            print("dataset \(a.dataset), \(a.queries) queries")
+            print("metric      \(baseline.padding(toLength: 18, withPad: " ", startingAt: 0)) \(candidate.padding(toLength: 18, withPad: " ", startingAt: 0)) delta")
+            for (name, x, y) in [("recall@10", a.recallAt10, b.recallAt10), ("nDCG@10", a.ndcgAt10, b.ndcgAt10), ("MRR@10", a.mrrAt10, b.mrrAt10)] {
+                print(name.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%-18.4f %-18.4f %+.4f", x, y, y - x))
+            }
+            print(String(format: "nDCG@10 delta 95%% CI (paired bootstrap): [%+.4f, %+.4f]", comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high))
+            print(comparison.passes
+                  ? String(format: "%@ would pass the gate (nDCG@10 not more than %.3f below %@)", candidate, margin, baseline)
+                  : String(format: "%@ would be refused: nDCG@10 is %.4f below %@ (margin %.3f)", candidate, -comparison.ndcgDelta, baseline, margin))
+        }
+    }
+
+    static func evaluate(model: String, dataset: String, data: String, reuse: Bool) throws -> ModelEvaluation {
+        let store = try Store(directory: URL(fileURLWithPath: data))
+        let record = try ModelRegistry(store: store).model(model)
+        let evaluator = try ModelEvaluator(store: store)
+        let path = URL(fileURLWithPath: dataset).standardizedFileURL.path
+        if reuse, let stored = try evaluator.stored(model: model, datasetPath: path) { return stored }
+        let set = try BEIRDataset(directory: URL(fileURLWithPath: dataset))
+        return try evaluator.evaluate(record, on: set, datasetPath: path, by: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) { message in
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
+        }
+    }
+
+    static func json(_ evaluation: ModelEvaluation) throws -> String {
+        let object: [String: Any] = [
+            "model": evaluation.model, "dataset": evaluation.dataset, "queries": evaluation.queries,
+            "recall@10": evaluation.recallAt10, "ndcg@10": evaluation.ndcgAt10, "mrr@10": evaluation.mrrAt10,
+        ]
+        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    }
+}

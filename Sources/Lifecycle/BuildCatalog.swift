@@ -6,7 +6,7 @@ import Storage
 public struct BuildCatalog: Sendable {
     let environment: LMDBEnvironment
     let database: LMDBDatabase
-    static let recordMagic: [UInt8] = Array("LBLR".utf8) + [1, 0]
+    static let coding = CatalogRecordCoding<BuildRecord>(magic: "LBLR", what: "build")
 
     public init(store: Store) throws {
         environment = store.catalog
@@ -22,18 +22,18 @@ public struct BuildCatalog: Sendable {
         try environment.write { transaction in
             var highest = 0
             try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { _, value in
-                highest = max(highest, try Self.decode(value).number)
+                highest = max(highest, try Self.coding.decode(value).number)
                 return true
             }
             let record = make(highest + 1)
-            _ = try transaction.put(try Self.encode(record), forKey: Self.key(collection, record.number), in: database)
+            _ = try transaction.put(try Self.coding.encode(record), forKey: Self.key(collection, record.number), in: database)
             return record
         }
     }
 
     func save(_ record: BuildRecord) throws {
         try environment.write { transaction in
-            _ = try transaction.put(try Self.encode(record), forKey: Self.key(record.collection, record.number), in: database)
+            _ = try transaction.put(try Self.coding.encode(record), forKey: Self.key(record.collection, record.number), in: database)
         }
     }
 
@@ -41,7 +41,7 @@ public struct BuildCatalog: Sendable {
         try environment.read { transaction in
             var records: [BuildRecord] = []
             try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { _, value in
-                records.append(try Self.decode(value))
+                records.append(try Self.coding.decode(value))
                 return true
             }
             return records
@@ -49,7 +49,7 @@ public struct BuildCatalog: Sendable {
     }
 
     public func build(_ collection: String, _ number: Int) throws -> BuildRecord? {
-        try environment.read { try $0.value(forKey: Self.key(collection, number), in: database) }.map(Self.decode)
+        try environment.read { try $0.value(forKey: Self.key(collection, number), in: database) }.map(Self.coding.decode)
     }
 
     /// A build still `building` when the process starts was interrupted: it never serves.
@@ -58,7 +58,7 @@ public struct BuildCatalog: Sendable {
         try environment.write { transaction in
             var interrupted: [BuildRecord] = []
             try transaction.forEach(in: database) { _, value in
-                let record = try Self.decode(value)
+                let record = try Self.coding.decode(value)
                 if record.status == .building { interrupted.append(record) }
                 return true
             }
@@ -66,25 +66,9 @@ public struct BuildCatalog: Sendable {
                 record.status = .failed
                 record.failure = "interrupted: the process stopped before the build finished"
                 record.finishedAt = Date()
-                _ = try transaction.put(try Self.encode(record), forKey: Self.key(record.collection, record.number), in: database)
+                _ = try transaction.put(try Self.coding.encode(record), forKey: Self.key(record.collection, record.number), in: database)
             }
             return interrupted
         }
-    }
-
-    static func encode(_ record: BuildRecord) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return recordMagic + Array(try encoder.encode(record))
-    }
-
-    static func decode(_ bytes: [UInt8]) throws -> BuildRecord {
-        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
-            throw StorageError.corruptRecord("build record without its magic number")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(BuildRecord.self, from: Data(bytes.dropFirst(recordMagic.count)))
     }
 }

@@ -9,7 +9,7 @@ import Storage
 public struct ModelRegistry: Sendable {
     let environment: LMDBEnvironment
     let database: LMDBDatabase
-    static let recordMagic: [UInt8] = Array("LMDL".utf8) + [1, 0]
+    static let coding = CatalogRecordCoding<ModelRecord>(magic: "LMDL", what: "model")
 
     public init(store: Store) throws {
         environment = store.catalog
@@ -31,14 +31,14 @@ public struct ModelRegistry: Sendable {
             registeredAt: Date(), registeredBy: registeredBy, stage: .none)
         return try environment.write { transaction in
             let key = Array(record.reference.utf8)
-            if let existing = try transaction.value(forKey: key, in: database).map(Self.decode) {
+            if let existing = try transaction.value(forKey: key, in: database).map(Self.coding.decode) {
                 guard existing.weightsSHA256 == digest else {
                     throw RegistryError.differentWeights(reference: record.reference, registered: existing.weightsSHA256, offered: digest)
                 }
                 return existing
             }
             record.registeredAt = Date(timeIntervalSince1970: record.registeredAt.timeIntervalSince1970.rounded())
-            _ = try transaction.put(try Self.encode(record), forKey: key, in: database)
+            _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
             return record
         }
     }
@@ -47,7 +47,7 @@ public struct ModelRegistry: Sendable {
         try environment.read { transaction in
             var records: [ModelRecord] = []
             try transaction.forEach(in: database) { _, value in
-                records.append(try Self.decode(value))
+                records.append(try Self.coding.decode(value))
                 return true
             }
             return records
@@ -56,7 +56,7 @@ public struct ModelRegistry: Sendable {
 
     public func model(_ reference: String) throws -> ModelRecord {
         _ = try ModelRecord.parse(reference: reference)
-        guard let record = try environment.read({ try $0.value(forKey: Array(reference.utf8), in: database) }).map(Self.decode) else {
+        guard let record = try environment.read({ try $0.value(forKey: Array(reference.utf8), in: database) }).map(Self.coding.decode) else {
             throw RegistryError.modelNotFound(reference)
         }
         return record
@@ -68,25 +68,25 @@ public struct ModelRegistry: Sendable {
     public func setStage(_ reference: String, _ stage: ModelStage) throws -> [ModelRecord] {
         let target = try ModelRecord.parse(reference: reference)
         return try environment.write { transaction in
-            guard var record = try transaction.value(forKey: Array(reference.utf8), in: database).map(Self.decode) else {
+            guard var record = try transaction.value(forKey: Array(reference.utf8), in: database).map(Self.coding.decode) else {
                 throw RegistryError.modelNotFound(reference)
             }
             var changed: [ModelRecord] = []
             if stage == .production {
                 var others: [ModelRecord] = []
                 try transaction.forEach(in: database) { _, value in
-                    let other = try Self.decode(value)
+                    let other = try Self.coding.decode(value)
                     if other.name == target.name, other.version != target.version, other.stage == .production { others.append(other) }
                     return true
                 }
                 for var other in others {
                     other.stage = .archived
-                    _ = try transaction.put(try Self.encode(other), forKey: Array(other.reference.utf8), in: database)
+                    _ = try transaction.put(try Self.coding.encode(other), forKey: Array(other.reference.utf8), in: database)
                     changed.append(other)
                 }
             }
             record.stage = stage
-            _ = try transaction.put(try Self.encode(record), forKey: Array(reference.utf8), in: database)
+            _ = try transaction.put(try Self.coding.encode(record), forKey: Array(reference.utf8), in: database)
             return [record] + changed
         }
     }
@@ -112,21 +112,5 @@ public struct ModelRegistry: Sendable {
         var hasher = SHA256()
         while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func encode(_ record: ModelRecord) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return recordMagic + Array(try encoder.encode(record))
-    }
-
-    static func decode(_ bytes: [UInt8]) throws -> ModelRecord {
-        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
-            throw StorageError.corruptRecord("model record without its magic number")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(ModelRecord.self, from: Data(bytes.dropFirst(recordMagic.count)))
     }
 }

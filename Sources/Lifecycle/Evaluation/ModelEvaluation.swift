@@ -35,7 +35,7 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
 public struct ModelEvaluator: Sendable {
     let environment: LMDBEnvironment
     let database: LMDBDatabase
-    static let recordMagic: [UInt8] = Array("LEVL".utf8) + [1, 0]
+    static let coding = CatalogRecordCoding<ModelEvaluation>(magic: "LEVL", what: "evaluation")
     static let cutoff = 10
 
     public init(store: Store) throws {
@@ -67,33 +67,17 @@ public struct ModelEvaluator: Sendable {
             recallAt10: recall / count, ndcgAt10: ndcg.reduce(0, +) / count, mrrAt10: mrr / count, perQueryNDCG: ndcg,
             evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user)
         try environment.write { transaction in
-            _ = try transaction.put(try Self.encode(evaluation), forKey: Self.key(record.reference, datasetPath), in: database)
+            _ = try transaction.put(try Self.coding.encode(evaluation), forKey: Self.key(record.reference, datasetPath), in: database)
         }
         return evaluation
     }
 
     /// The stored evaluation of `model` on the set at `datasetPath`, if any.
     public func stored(model: String, datasetPath: String) throws -> ModelEvaluation? {
-        try environment.read { try $0.value(forKey: Self.key(model, datasetPath), in: database) }.map(Self.decode)
+        try environment.read { try $0.value(forKey: Self.key(model, datasetPath), in: database) }.map(Self.coding.decode)
     }
 
     static func key(_ model: String, _ datasetPath: String) -> [UInt8] { Array("\(model)\u{0}\(datasetPath)".utf8) }
-
-    static func encode(_ evaluation: ModelEvaluation) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys]
-        return recordMagic + Array(try encoder.encode(evaluation))
-    }
-
-    static func decode(_ bytes: [UInt8]) throws -> ModelEvaluation {
-        guard bytes.count > recordMagic.count, Array(bytes.prefix(recordMagic.count)) == recordMagic else {
-            throw StorageError.corruptRecord("evaluation record without its magic number")
-        }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(ModelEvaluation.self, from: Data(bytes.dropFirst(recordMagic.count)))
-    }
 }
 
 /// Two evaluations on the same queries side by side, and whether B would pass the gate.

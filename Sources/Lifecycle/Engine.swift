@@ -60,9 +60,13 @@ public final class Engine: Sendable {
         return true
     }
 
+    /// The collections opened so far (opening one loads or rebuilds its index, so observers
+    /// such as metrics look only at these).
+    public var openCollections: [ServingCollection] { open.withLock { Array($0.values) } }
+
     /// Stores the index image of every open collection that changed since it was last stored.
     public func persistIndexes() throws {
-        for serving in open.withLock({ Array($0.values) }) where serving.changesSincePersist > 0 {
+        for serving in openCollections where serving.changesSincePersist > 0 {
             try serving.persistIndex()
         }
     }

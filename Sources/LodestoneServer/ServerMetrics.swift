@@ -58,8 +58,9 @@ public final class ServerMetrics: Sendable {
 
     /// The Prometheus text exposition, with point gauges refreshed from the open collections.
     func exposition(engine: Engine) -> String {
-        for name in (try? engine.collectionNames()) ?? [] {
-            guard let serving = try? engine.collection(named: name) else { continue }
+        // Only open collections: a scrape must never trigger opening (and rebuilding) an index.
+        for serving in engine.openCollections {
+            let name = serving.name
             registry.makeGauge(name: "lodestone_points", labels: [("collection", name)]).set(Double(serving.liveCount))
             registry.makeGauge(name: "lodestone_deleted_points", labels: [("collection", name)]).set(Double(serving.deletedCount))
             registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))

@@ -21,7 +21,8 @@ struct EvalCommand: ParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            let evaluation = try EvalCommand.evaluate(model: model, dataset: dataset, data: data, reuse: false)
+            let store = try Store(directory: URL(fileURLWithPath: data))
+            let evaluation = try EvalCommand.evaluate(model: model, dataset: dataset, store: store, reuse: false)
             if json {
                 print(try EvalCommand.json(evaluation))
             } else {
@@ -41,8 +42,9 @@ struct EvalCommand: ParsableCommand {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            let a = try EvalCommand.evaluate(model: baseline, dataset: dataset, data: data, reuse: true)
-            let b = try EvalCommand.evaluate(model: candidate, dataset: dataset, data: data, reuse: true)
+            let store = try Store(directory: URL(fileURLWithPath: data))
+            let a = try EvalCommand.evaluate(model: baseline, dataset: dataset, store: store, reuse: true)
+            let b = try EvalCommand.evaluate(model: candidate, dataset: dataset, store: store, reuse: true)
             let comparison = EvaluationComparison(baseline: a, candidate: b, margin: margin)
             if json {
                 let object: [String: Any] = [
@@ -67,8 +69,7 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    static func evaluate(model: String, dataset: String, data: String, reuse: Bool) throws -> ModelEvaluation {
-        let store = try Store(directory: URL(fileURLWithPath: data))
+    static func evaluate(model: String, dataset: String, store: Store, reuse: Bool) throws -> ModelEvaluation {
         let record = try ModelRegistry(store: store).model(model)
         let evaluator = try ModelEvaluator(store: store)
         let path = URL(fileURLWithPath: dataset).standardizedFileURL.path

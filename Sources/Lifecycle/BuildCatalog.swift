@@ -37,6 +37,30 @@ public struct BuildCatalog: Sendable {
         }
     }
 
+    /// Changes a stored record in one transaction; nil when there is no such build.
+    @discardableResult
+    func update(_ collection: String, _ number: Int, _ change: (inout BuildRecord) throws -> Void) throws -> BuildRecord? {
+        try environment.write { transaction in
+            let key = Self.key(collection, number)
+            guard var record = try transaction.value(forKey: key, in: database).map(Self.coding.decode) else { return nil }
+            try change(&record)
+            _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
+            return record
+        }
+    }
+
+    /// Removes every build record of a deleted collection.
+    func removeAll(of collection: String) throws {
+        try environment.write { transaction in
+            var keys: [[UInt8]] = []
+            try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { key, _ in
+                keys.append(key)
+                return true
+            }
+            for key in keys { _ = try transaction.delete(key: key, in: database) }
+        }
+    }
+
     public func builds(of collection: String) throws -> [BuildRecord] {
         try environment.read { transaction in
             var records: [BuildRecord] = []

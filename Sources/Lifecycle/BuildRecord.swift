@@ -24,12 +24,16 @@ public struct BuildRecord: Codable, Sendable, Equatable {
     public var catchUpSeconds: Double?
     public var points: Int
     public var recall: RecallReport?
+    /// The serving build measured on the same queries when this build was checked.
+    public var production: ProductionComparison?
+    public var embedSeconds: Double?
     public var failure: String?
 
     public var id: String { "\(collection)-\(number)" }
 
     enum CodingKeys: String, CodingKey {
-        case collection, number, model, m, ef, status, points, recall, failure
+        case collection, number, model, m, ef, status, points, recall, failure, production
+        case embedSeconds = "embed_seconds"
         case efConstruction = "ef_construct"
         case fromSequence = "from_sequence"
         case appliedSequence = "applied_sequence"
@@ -55,6 +59,19 @@ public struct RecallReport: Codable, Sendable, Equatable {
         case k, ef, queries, recall
         case querySource = "query_source"
         case latencyP50Milliseconds = "latency_p50_ms"
+        case latencyP99Milliseconds = "latency_p99_ms"
+    }
+}
+
+/// The production build's recall on the queries a new build was checked with.
+public struct ProductionComparison: Codable, Sendable, Equatable {
+    public var build: Int
+    public var model: String?
+    public var recall: Double
+    public var latencyP99Milliseconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case build, model, recall
         case latencyP99Milliseconds = "latency_p99_ms"
     }
 }

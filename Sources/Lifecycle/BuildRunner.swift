@@ -2,94 +2,110 @@ import Foundation
 import Storage
 import VectorIndex
 
-/// Builds a new, numbered index version of a collection from its stored points, catches it up
-/// on the change log, stores it in its own environment and measures its recall.
+/// Builds a new, numbered index version of a collection from its stored points (re-embedding
+/// their text when the build is on a model that did not embed them), catches it up on the
+/// change log, stores it in its own environment and measures its recall next to production's.
 public struct BuildRunner: Sendable {
-    public let store: Store
-    public let catalog: BuildCatalog
+    public let context: LifecycleContext
     public var threads: Int
     /// Held-out queries for the recall check.
     public var recallQueries = 200
     public var recallK = 10
 
-    public init(store: Store, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
-        self.store = store
-        self.catalog = try BuildCatalog(store: store)
+    public init(context: LifecycleContext, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.context = context
         self.threads = threads
     }
 
-    /// Runs a build to `ready` (or `failed`, with the reason recorded) and returns its record.
-    public func run(collection name: String, parameters: HNSWParameters? = nil,
-                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> BuildRecord {
-        let collection = try store.collection(named: name)
+    public init(store: Store, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        self.init(context: try LifecycleContext(store: store), threads: threads)
+    }
+
+    public var catalog: BuildCatalog { context.builds }
+
+    /// Records build `number` as `building` and returns it; run it with `run(_:)`.
+    public func begin(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil) throws -> BuildRecord {
+        let collection = try context.store.collection(named: name)
         let schema = try collection.schema()
         let settings = parameters ?? schema.hnsw.indexParameters
         try settings.validate()
-        var record = try catalog.begin(collection: name) { number in
-            BuildRecord(collection: name, number: number, model: nil, m: settings.m, efConstruction: settings.efConstruction,
-                        ef: settings.ef, fromSequence: 0, appliedSequence: 0, status: .building, startedAt: Date(),
-                        points: 0)
+        let buildModel = model ?? schema.embeddingModel
+        if let model {
+            let record = try context.models.registry.model(model)
+            guard record.dimension == schema.dimension else {
+                throw LifecycleError.invalidRequest("model \(model) makes \(record.dimension)-dimensional vectors; collection `\(name)` holds \(schema.dimension)")
+            }
         }
+        return try catalog.begin(collection: name) { number in
+            BuildRecord(collection: name, number: number, model: buildModel, m: settings.m, efConstruction: settings.efConstruction,
+                        ef: settings.ef, fromSequence: 0, appliedSequence: 0, status: .building, startedAt: Date(), points: 0)
+        }
+    }
+
+    /// Begins and runs a build.
+    public func run(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil,
+                    cancellation: BuildCancellation? = nil,
+                    progress: (@Sendable (BuildProgress) -> Void)? = nil) throws -> BuildRecord {
+        try run(begin(collection: name, model: model, parameters: parameters), cancellation: cancellation, progress: progress)
+    }
+
+    /// Runs a begun build to `ready` (or `failed`, with the reason recorded), then retires
+    /// builds beyond the collection's retention.
+    public func run(_ begun: BuildRecord, cancellation: BuildCancellation? = nil,
+                    progress: (@Sendable (BuildProgress) -> Void)? = nil) throws -> BuildRecord {
+        var record = begun
         do {
+            let collection = try context.store.collection(named: record.collection)
+            let schema = try collection.schema()
+            let parameters = HNSWParameters(m: record.m, efConstruction: record.efConstruction, ef: record.ef)
+            let rule = try context.catchUp(for: collection, model: record.model)
             let start = ContinuousClock.now
-            let (index, sequence) = try ServingCollection.rebuild(store: collection, schema: schema, parameters: settings,
-                                                                  threads: threads, progress: progress)
+            var construction = IndexConstruction(store: collection, schema: schema, parameters: parameters, threads: threads,
+                                                 progress: progress, cancellation: cancellation)
+            // Stored vectors serve unless another model embedded some of them.
+            if rule.model != nil, let model = record.model { construction.embedder = try context.models.embedder(for: model) }
+            let (index, sequence) = try construction.run()
             record.fromSequence = sequence
             record.buildSeconds = (ContinuousClock.now - start).seconds
             let catchUpStart = ContinuousClock.now
-            var applied = sequence
-            while true {
-                let changes = try collection.changes(after: applied, limit: 4096)
-                guard let last = try ServingCollection.apply(changes, to: index, from: collection) else { break }
-                applied = last
-            }
-            record.appliedSequence = applied
+            progress?(BuildProgress(phase: .catchUp, done: 0, total: 1))
+            record.appliedSequence = try rule.catchUp(index, from: sequence) { cancellation?.isCancelled == true }
+            if cancellation?.isCancelled == true { throw LifecycleError.cancelled }
             record.catchUpSeconds = (ContinuousClock.now - catchUpStart).seconds
             record.points = index.liveCount
-            let image = ServingIndexImage(sequence: applied, snapshot: index.snapshot())
-            try store.build(id: record.id).blobs.put(name: ServingCollection.indexBlobName, bytes: image.encoded)
-            record.recall = try RecallCheck(k: recallK, queries: recallQueries).measure(index, ef: settings.ef)
+            try context.storeIndex(index, sequence: record.appliedSequence, collection: record.collection, build: record.number)
+            progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
+            let production = try productionIndex(of: record.collection, dimension: schema.dimension)
+            let check = RecallCheck(k: recallK, queries: recallQueries)
+            let sample = check.sample([index] + (production.map { [$0.index] } ?? []))
+            record.recall = try check.measure(index, ef: record.ef, on: sample)
+            if let production {
+                let report = try check.measure(production.index, ef: production.ef, on: sample)
+                record.production = ProductionComparison(build: production.build, model: production.model, recall: report.recall,
+                                                         latencyP99Milliseconds: report.latencyP99Milliseconds)
+            }
             record.status = .ready
         } catch {
             record.status = .failed
             record.failure = "\(error)"
+            try? context.store.deleteBuild(id: record.id)
         }
         record.finishedAt = Date()
         try catalog.save(record)
+        try BuildRetention(context: context).retire(collection: record.collection, actor: "build \(record.number)")
         return record
     }
-}
 
-/// Recall@k of an index's graph search against exact (BLAS) search on held-out vectors: each
-/// query is a stored vector whose own point is excluded from both answers.
-struct RecallCheck {
-    var k: Int
-    var queries: Int
-
-    func measure(_ index: HNSWIndex, ef: Int) throws -> RecallReport {
-        var generator = SystemRandomNumberGenerator()
-        let ids = index.liveIDs()
-        let sample = ids.count <= queries ? ids : Array(ids.shuffled(using: &generator).prefix(queries))
-        var found: [[UInt32]] = []
-        var truth: [[UInt32]] = []
-        var latencies: [Double] = []
-        for id in sample {
-            guard let vector = index.vector(id: id) else { continue }
-            let others: (UInt32) -> Bool = { $0 != id }
-            truth.append(try index.exactSearch(vector, k: k, filter: others).map(\.id))
-            let start = ContinuousClock.now
-            found.append(try index.search(vector, k: k, ef: ef, filter: others).map(\.id))
-            latencies.append((ContinuousClock.now - start).seconds * 1000)
+    /// The serving index as last stored, for comparison; nil when there is none yet.
+    func productionIndex(of collection: String, dimension: Int) throws -> (index: HNSWIndex, build: Int, model: String?, ef: Int)? {
+        let build = try context.serving.record(collection).build ?? 0
+        if build > 0, let record = try catalog.build(collection, build) {
+            return (try context.loadIndex(collection: collection, build: build, dimension: dimension).index, build, record.model, record.ef)
         }
-        latencies.sort()
-        return RecallReport(
-            k: k, ef: ef, queries: found.count, querySource: "held_out_vectors",
-            recall: Recall.atK(found: found, truth: truth, k: k),
-            latencyP50Milliseconds: latencies.isEmpty ? 0 : latencies[latencies.count / 2],
-            latencyP99Milliseconds: latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
+        let store = try context.store.collection(named: collection)
+        let schema = try store.schema()
+        guard let (index, _) = try ServingCollection.loadOwnImage(store, schema: schema) else { return nil }
+        let model = try context.serving.record(collection).bindings.first?.model ?? schema.embeddingModel
+        return (index, 0, model, schema.hnsw.ef)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -9,6 +9,7 @@ public final class Engine: Sendable {
     private let open = Mutex<[String: ServingCollection]>([:])
     private let buildThreads: Int
     public let aliases: AliasTable
+    public let lifecycle: LifecycleContext
 
     public init(dataDirectory: URL, options: Store.Options = Store.Options(),
                 buildThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
@@ -17,6 +18,7 @@ public final class Engine: Sendable {
         self.store = try Store(directory: dataDirectory, options: options)
         self.buildThreads = buildThreads
         self.aliases = try AliasTable(store: store)
+        self.lifecycle = try LifecycleContext(store: store)
     }
 
     /// The collection an alias points to, or `name` itself.
@@ -32,7 +34,7 @@ public final class Engine: Sendable {
 
     public func createCollection(_ schema: CollectionSchema) throws -> ServingCollection {
         let collectionStore = try store.createCollection(schema)
-        let serving = try ServingCollection(store: collectionStore, threads: buildThreads)
+        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads)
         open.withLock { $0[schema.name] = serving }
         return serving
     }
@@ -42,7 +44,7 @@ public final class Engine: Sendable {
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ServingCollection {
         if let serving = open.withLock({ $0[name] }) { return serving }
         let collectionStore = try store.collection(named: name)
-        let serving = try ServingCollection(store: collectionStore, threads: buildThreads, progress: progress)
+        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads, progress: progress)
         return open.withLock { opened in
             if let existing = opened[name] { return existing }
             opened[name] = serving
@@ -57,12 +59,54 @@ public final class Engine: Sendable {
         open.withLock { _ = $0.removeValue(forKey: name) }
         try store.deleteCollection(named: name)
         try aliases.removeAliases(of: name)
+        for build in try lifecycle.builds.builds(of: name) { try store.deleteBuild(id: build.id) }
+        try lifecycle.builds.removeAll(of: name)
+        try lifecycle.serving.remove(name)
         return true
     }
 
     /// The collections opened so far (opening one loads or rebuilds its index, so observers
     /// such as metrics look only at these).
     public var openCollections: [ServingCollection] { open.withLock { Array($0.values) } }
+
+    /// The open collection `name`, if this process has it open.
+    public func openCollection(named name: String) -> ServingCollection? { open.withLock { $0[name] } }
+
+    /// Promotes a build through the gates; an open collection swaps its index in place.
+    public func promote(collection: String, build: Int, actor: String, force: Bool = false, reason: String? = nil,
+                        progress: (@Sendable (String) -> Void)? = nil) throws -> PromotionOutcome {
+        try Promoter(context: lifecycle).promote(collection: collection, build: build, actor: actor, force: force, reason: reason,
+                                                 live: openCollection(named: collection), progress: progress)
+    }
+
+    public func rollback(collection: String, actor: String, reason: String? = nil) throws -> AuditEntry {
+        try Promoter(context: lifecycle).rollback(collection: collection, actor: actor, reason: reason,
+                                                  live: openCollection(named: collection))
+    }
+
+    /// Brings open collections in line with the catalog (a promotion or writes by another
+    /// process); returns the names of the collections whose serving build changed.
+    @discardableResult
+    public func followCatalog() throws -> [String] {
+        var switched: [String] = []
+        for serving in openCollections {
+            let before = serving.servingBuild
+            try serving.follow()
+            if serving.servingBuild != before { switched.append(serving.name) }
+        }
+        return switched
+    }
+
+    /// Catches ready, non-serving builds of open collections up with the change log.
+    @discardableResult
+    public func followReadyBuilds() throws -> [Int] {
+        try openCollections.flatMap { try followReadyBuilds(of: $0.name) }
+    }
+
+    @discardableResult
+    public func followReadyBuilds(of collection: String) throws -> [Int] {
+        try BuildFollowing(context: lifecycle).follow(collection: collection)
+    }
 
     /// Stores the index image of every open collection that changed since it was last stored.
     public func persistIndexes() throws {

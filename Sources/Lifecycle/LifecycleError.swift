@@ -9,6 +9,12 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
     case corruptIndexImage(String)
     case pointNotFound(String)
     case queryDimensionMismatch(expected: Int, actual: Int)
+    case cancelled
+    case buildNotFound(collection: String, number: Int)
+    case buildNotServable(collection: String, number: Int, status: String)
+    case nothingToRollBack(String)
+    /// The collection switched models while a write was being embedded: embed it again.
+    case bindingChanged(expected: String?, actual: String?)
 
     public var description: String {
         switch self {
@@ -16,6 +22,13 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
         case let .limitTooLarge(limit, maximum): "limit + offset is \(limit); the maximum is \(maximum)"
         case let .corruptIndexImage(reason): "stored index image is unreadable: \(reason)"
         case let .pointNotFound(id): "no point with id \(id)"
+        case .cancelled: "the build was cancelled"
+        case let .buildNotFound(collection, number): "collection `\(collection)` has no build \(number); `lodestone builds list --collection \(collection)` lists them"
+        case let .buildNotServable(collection, number, status):
+            "build \(number) of `\(collection)` is \(status); only a ready build can serve"
+        case let .nothingToRollBack(collection): "collection `\(collection)` has no previous build to roll back to"
+        case let .bindingChanged(expected, actual):
+            "the collection's embedding model changed from \(expected ?? "none") to \(actual ?? "none") while the write was embedded; send it again"
         case let .queryDimensionMismatch(expected, actual):
             "query vector has \(actual) dimensions; the collection's vectors have \(expected)"
         }

@@ -44,14 +44,21 @@ extension ServingCollection {
         appliedSequence.load(ordering: .acquiring) &- persistedSequence.load(ordering: .acquiring)
     }
 
-    /// Stores the index image so the next open loads it instead of rebuilding. Holds the write
+    /// Stores the index image (in the serving build's environment, or the collection's for
+    /// its original index) so the next open loads it instead of rebuilding. Holds the write
     /// gate, so the image and its sequence number agree exactly.
     public func persistIndex() throws {
         try writeGate.withLock { _ in
             let sequence = appliedSequence.load(ordering: .acquiring)
             guard sequence != persistedSequence.load(ordering: .acquiring) else { return }
-            let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
-            try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+            let build = servingBuild
+            if build > 0, let context {
+                try context.storeIndex(index, sequence: sequence, collection: name, build: build)
+                try context.builds.update(name, build) { $0.appliedSequence = sequence }
+            } else {
+                let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
+                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+            }
             persistedSequence.store(sequence, ordering: .releasing)
         }
     }

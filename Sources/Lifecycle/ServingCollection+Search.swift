@@ -48,6 +48,7 @@ extension ServingCollection {
     }
 
     private func nearest(_ request: SearchRequest, k: Int) throws -> ([Neighbor], SearchPlan) {
+        let index = self.index
         let ef = request.ef ?? index.parameters.ef
         guard let filter = request.filter else {
             if request.exact { return (try index.exactSearch(request.vector, k: k), .exactScan) }

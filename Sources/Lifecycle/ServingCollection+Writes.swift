@@ -4,8 +4,13 @@ import Storage
 extension ServingCollection {
     /// Inserts or replaces points; returns the change-log sequence number of the last change.
     @discardableResult
-    public func upsert(_ points: [PointInput]) throws -> UInt64 {
-        try write { try store.upsert(points) }
+    /// `embeddedWith` names the model that embedded the points' text; the write is refused
+    /// with `bindingChanged` if the collection moved to another model meanwhile.
+    public func upsert(_ points: [PointInput], embeddedWith model: String? = nil) throws -> UInt64 {
+        try write {
+            try checkBinding(model)
+            return try store.upsert(points)
+        }
     }
 
     @discardableResult

@@ -9,70 +9,98 @@ import VectorIndex
 /// the resulting change-log entries are applied to the index before the call returns, so an
 /// acknowledged write is both durable and visible to search. Writes are serialised by one gate
 /// so the index applies changes in log order; searches never take it.
+///
+/// The index is one of the collection's builds (build 0 is the index the collection was
+/// created with). Promotion and rollback swap it atomically: a search runs wholly on the
+/// index it started on, and no write lands between the catalog switch and the swap.
 public final class ServingCollection: Sendable {
     public let name: String
     public let store: CollectionStore
     public let dimension: Int
     public let distance: Distance
-    let index: HNSWIndex
+    let context: LifecycleContext?
     let writeGate = Mutex(())
+    private let serving: Mutex<Serving>
     /// The last change-log sequence number reflected in the index.
     let appliedSequence: Atomic<UInt64>
     /// The sequence number of the index image last written to LMDB.
     let persistedSequence: Atomic<UInt64>
-    /// True when opening loaded the stored index image; false when it rebuilt the graph.
+    /// True when opening loaded a stored index image; false when it rebuilt the graph.
     public let loadedFromImage: Bool
+
+    struct Serving {
+        var index: HNSWIndex
+        /// 0 for the collection's original index.
+        var build: Int
+        var model: String?
+    }
 
     static let indexBlobName = "serving-index"
 
-    /// Opens the collection's index: the stored image when there is one, else a rebuild from
-    /// the stored vectors; then replays every change logged after it.
-    public init(store: CollectionStore, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    /// Opens the serving index: the serving build's stored image, the collection's own image,
+    /// or a rebuild from the stored vectors; then replays every change logged after it.
+    public init(store: CollectionStore, context: LifecycleContext? = nil,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let schema = try store.schema()
         self.name = schema.name
         self.store = store
         self.dimension = schema.dimension
         self.distance = schema.distance
-        if let bytes = try store.blobs.get(name: Self.indexBlobName) {
-            let image = try ServingIndexImage(decoding: bytes)
-            let loaded = try HNSWIndex(snapshot: image.snapshot)
-            guard loaded.dimension == schema.dimension, loaded.metric == schema.distance.metric else {
-                throw LifecycleError.corruptIndexImage("image has dimension \(loaded.dimension) and metric \(loaded.metric), the collection \(schema.dimension) and \(schema.distance.metric)")
+        self.context = context
+        let build = try context?.serving.record(schema.name).build ?? 0
+        let opened: Serving
+        let sequence: UInt64
+        if build > 0, let context {
+            let record = try context.builds.build(schema.name, build)
+            let (index, imageSequence) = try context.loadIndex(collection: schema.name, build: build, dimension: schema.dimension)
+            opened = Serving(index: index, build: build, model: record?.model ?? schema.embeddingModel)
+            sequence = imageSequence
+            loadedFromImage = true
+            if schema.embeddingModel != opened.model {
+                // A crash between the catalog switch and the schema update leaves the schema behind.
+                try context.store.bindEmbeddingModel(collection: schema.name, model: opened.model)
             }
-            index = loaded
-            appliedSequence = Atomic(image.sequence)
-            persistedSequence = Atomic(image.sequence)
+        } else if let (index, imageSequence) = try Self.loadOwnImage(store, schema: schema) {
+            opened = Serving(index: index, build: 0, model: schema.embeddingModel)
+            sequence = imageSequence
             loadedFromImage = true
         } else {
-            let (built, sequence) = try Self.rebuild(store: store, schema: schema, threads: threads, progress: progress)
-            index = built
-            appliedSequence = Atomic(sequence)
-            persistedSequence = Atomic(0)
+            var construction = IndexConstruction(store: store, schema: schema, parameters: schema.hnsw.indexParameters, threads: threads)
+            if let progress {
+                construction.progress = { @Sendable (report: BuildProgress) in progress(report.done, report.total) }
+            }
+            let (index, builtSequence) = try construction.run()
+            opened = Serving(index: index, build: 0, model: schema.embeddingModel)
+            sequence = builtSequence
             loadedFromImage = false
         }
+        serving = Mutex(opened)
+        appliedSequence = Atomic(sequence)
+        persistedSequence = Atomic(loadedFromImage ? sequence : 0)
         try writeGate.withLock { _ in try catchUp() }
     }
 
-    /// Builds a fresh index from every stored vector (one read snapshot), inserting on `threads`.
-    static func rebuild(store: CollectionStore, schema: CollectionSchema, parameters: HNSWParameters? = nil, threads: Int,
-                        progress: (@Sendable (Int, Int) -> Void)?) throws -> (HNSWIndex, UInt64) {
-        var values: [Float] = []
-        var ids: [UInt32] = []
-        let sequence = try store.forEachVector { internalID, vector in
-            ids.append(internalID)
-            values.append(contentsOf: vector)
+    static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> (HNSWIndex, UInt64)? {
+        guard let bytes = try store.blobs.get(name: indexBlobName) else { return nil }
+        let image = try ServingIndexImage(decoding: bytes)
+        let loaded = try HNSWIndex(snapshot: image.snapshot)
+        guard loaded.dimension == schema.dimension, loaded.metric == schema.distance.metric else {
+            throw LifecycleError.corruptIndexImage("image has dimension \(loaded.dimension) and metric \(loaded.metric), the collection \(schema.dimension) and \(schema.distance.metric)")
         }
-        let index = try HNSWIndex(dimension: schema.dimension, metric: schema.distance.metric,
-                                  parameters: parameters ?? schema.hnsw.indexParameters, capacity: max(ids.count, 1024))
-        if !ids.isEmpty {
-            let total = ids.count
-            try index.insert(contentsOf: VectorMatrix(dimension: schema.dimension, values: values), ids: ids, threads: threads) { done in
-                progress?(done, total)
-            }
-        }
-        return (index, sequence)
+        return (loaded, image.sequence)
     }
+
+    func withServing<T>(_ body: (inout Serving) throws -> T) rethrows -> T {
+        try serving.withLock { try body(&$0) }
+    }
+
+    /// The index searches use now; a search keeps the one it took even if a swap follows.
+    var index: HNSWIndex { serving.withLock { $0.index } }
+    /// The serving build's number (0: the collection's original index).
+    public var servingBuild: Int { serving.withLock { $0.build } }
+    /// The model the serving index's vectors come from.
+    public var servingModel: String? { serving.withLock { $0.model } }
 
     /// Points that search can return.
     public var liveCount: Int { index.liveCount }
@@ -83,41 +111,25 @@ public final class ServingCollection: Sendable {
 
     public func schema() throws -> CollectionSchema { try store.schema() }
 
+    /// The catch-up rule for the serving index, as of now.
+    func catchUpRule() throws -> IndexCatchUp {
+        let model = servingModel
+        if let context { return try context.catchUp(for: store, model: model) }
+        return IndexCatchUp(store: store, model: nil, bindingAt: { _ in model }, embedder: {
+            throw LifecycleError.invalidRequest("no model loader")
+        })
+    }
+
     /// Applies every logged change after `appliedSequence` to the index. Callers hold the gate.
     func catchUp() throws {
-        while true {
-            let changes = try store.changes(after: appliedSequence.load(ordering: .acquiring), limit: 4096)
-            guard !changes.isEmpty else { return }
-            try apply(changes)
-        }
+        let applied = try catchUpRule().catchUp(index, from: appliedSequence.load(ordering: .acquiring))
+        appliedSequence.store(applied, ordering: .releasing)
     }
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.
     func apply(_ changes: [ChangeEntry]) throws {
-        if let last = try Self.apply(changes, to: index, from: store) {
+        if let last = try catchUpRule().apply(changes, to: index) {
             appliedSequence.store(last, ordering: .releasing)
         }
-    }
-
-    /// Applies change-log entries to any index built from `store` (the serving index, or a
-    /// build catching up); returns the last sequence number applied.
-    static func apply(_ changes: [ChangeEntry], to index: HNSWIndex, from store: CollectionStore) throws -> UInt64? {
-        let needed = changes.compactMap { entry -> UInt32? in
-            entry.kind == .insert || entry.kind == .replace ? entry.newInternalID : nil
-        }
-        let vectors = needed.isEmpty ? [] : try store.vectors(internalIDs: needed)
-        var vectorByID: [UInt32: [Float]] = [:]
-        for (id, vector) in zip(needed, vectors) { if let vector { vectorByID[id] = vector } }
-        for entry in changes {
-            if let old = entry.oldInternalID, entry.kind == .replace || entry.kind == .delete, index.contains(id: old) {
-                try index.delete(id: old)
-            }
-            if let new = entry.newInternalID, entry.kind == .insert || entry.kind == .replace,
-               let vector = vectorByID[new], !index.contains(id: new) {
-                // A vector missing here was deleted by a later entry of this same batch.
-                try index.insert(vector, id: new)
-            }
-        }
-        return changes.last?.sequence
     }
 }

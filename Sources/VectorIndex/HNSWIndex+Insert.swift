@@ -110,13 +110,23 @@ extension HNSWIndex {
     /// Writes the new node's list, then adds it to each neighbour's list, pruning a full list
     /// with the same heuristic.
     private func connect(_ view: GraphView, slot: UInt32, to neighbors: [UInt32], level: Int) {
+        let capacity = view.maxNeighbors(level: level)
         view.lock(slot)
         let own = view.links(slot, level: level)
-        for (index, neighbor) in neighbors.enumerated() { own[index + 1] = neighbor }
-        lodestone_atomic_store_u32(own, UInt32(neighbors.count))
+        // A node inserted meanwhile may have reached this one through an upper level and
+        // linked to it already; keeping that link is what keeps the other node reachable.
+        var merged = neighbors
+        for index in 0 ..< Int(own[0]) where !merged.contains(own[index + 1]) { merged.append(own[index + 1]) }
+        if merged.count > capacity {
+            let base = UnsafePointer(view.vector(slot))
+            let candidates = merged.map { HeapEntry(distance: kernel.distance(base, view.vector($0), count: dimension), slot: $0) }
+                .sorted { $0.distance < $1.distance }
+            merged = selectNeighbors(view, sortedCandidates: candidates, maxCount: capacity)
+        }
+        for (index, neighbor) in merged.enumerated() { own[index + 1] = neighbor }
+        lodestone_atomic_store_u32(own, UInt32(merged.count))
         view.unlock(slot)
 
-        let capacity = view.maxNeighbors(level: level)
         for neighbor in neighbors {
             view.lock(neighbor)
             let list = view.links(neighbor, level: level)

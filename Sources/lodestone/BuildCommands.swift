@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Lifecycle
 import Storage
+import Synchronization
 import VectorIndex
 
 /// `lodestone build`: a new numbered index version of a collection, with its recall report.
@@ -13,6 +14,8 @@ struct BuildCommand: ParsableCommand {
 
     @Option(help: "Data directory.") var data: String = "./data"
     @Option(help: "Collection to build.") var collection: String
+    @Option(help: "Registered model (name@version) whose embeddings of the stored text the build indexes (default: the collection's model, or its stored vectors).")
+    var model: String?
     @Option(help: "HNSW M (default: the collection's).") var m: Int?
     @Option(name: .customLong("ef-construct"), help: "HNSW ef_construct (default: the collection's).") var efConstruct: Int?
     @Option(help: "Beam width the recall check searches with (default: the collection's ef).") var ef: Int?
@@ -25,8 +28,24 @@ struct BuildCommand: ParsableCommand {
         let parameters = HNSWParameters(m: m ?? schema.hnsw.m, efConstruction: efConstruct ?? schema.hnsw.efConstruction,
                                         ef: ef ?? schema.hnsw.ef)
         let runner = try BuildRunner(store: store, threads: threads)
-        let progress = ProgressBar(label: "build", total: max(try store.collection(named: collection).count(), 1))
-        let record = try runner.run(collection: collection, parameters: parameters) { done, _ in progress.update(done) }
+        let begun = try runner.begin(collection: collection, model: model, parameters: parameters)
+        // Ctrl-C cancels: the build is recorded as failed ("cancelled") and never serves.
+        let cancellation = BuildCancellation()
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        interrupt.setEventHandler { cancellation.cancel() }
+        interrupt.resume()
+        let bars = Mutex<[BuildProgress.Phase: ProgressBar]>([:])
+        let record = try runner.run(begun, cancellation: cancellation) { report in
+            let bar = bars.withLock { bars in
+                if let bar = bars[report.phase] { return bar }
+                let bar = ProgressBar(label: report.phase.rawValue, total: report.total)
+                bars[report.phase] = bar
+                return bar
+            }
+            bar.update(report.done)
+        }
+        interrupt.cancel()
         try BuildsCommand.emit(record, json: json)
         if record.status != .ready { throw ExitCode(1) }
     }
@@ -36,7 +55,7 @@ struct BuildsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "builds",
         abstract: "Inspect a collection's index builds.",
-        subcommands: [List.self]
+        subcommands: [List.self, Follow.self]
     )
 
     struct List: ParsableCommand {
@@ -58,6 +77,24 @@ struct BuildsCommand: ParsableCommand {
         }
     }
 
+    struct Follow: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Catch a collection's ready, non-serving builds up with its change log (a running server does this by itself).")
+        @Option(help: "Data directory.") var data: String = "./data"
+        @Option(help: "Collection.") var collection: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            let engine = try Engine(dataDirectory: URL(fileURLWithPath: data))
+            let moved = try engine.followReadyBuilds(of: collection)
+            if json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: ["collection": collection, "followed": moved], options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                print(moved.isEmpty ? "every ready build of '\(collection)' is current" : "caught up builds \(moved.map(String.init).joined(separator: ", "))")
+            }
+        }
+    }
+
     static func jsonObject(_ record: BuildRecord) throws -> Any {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -76,6 +113,10 @@ struct BuildsCommand: ParsableCommand {
                            recall.k, recall.recall, recall.ef, recall.queries, recall.querySource,
                            recall.latencyP50Milliseconds, recall.latencyP99Milliseconds)
         }
+        if let production = record.production {
+            line += String(format: "; production build %d: recall@10 %.4f on the same queries", production.build, production.recall)
+        }
+        if let model = record.model { line += "; model \(model)" }
         if let failure = record.failure { line += "; failed: \(failure)" }
         print(line)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lifecycle
+import Embeddings
 import Storage
 import VectorFormats
 
@@ -23,6 +24,8 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .customLong("ef-construct"), help: "HNSW ef_construct for a created collection.") var efConstruct: Int = 200
     @Option(help: "Points per transaction.") var batch: Int = 1000
     @Option(help: "Id of the first row of a .npy/.fvecs file.") var startID: UInt64 = 0
+    @Option(help: "Registered model (name@version) that embeds the \"text\" of JSONL documents; a created collection is bound to it.")
+    var model: String?
     @Flag(help: "Print the summary as one JSON object.") var json = false
     @Argument(help: "The file to import (.npy, .fvecs or .jsonl).") var file: String
 
@@ -39,15 +42,20 @@ struct ImportCommand: ParsableCommand {
         let start = ContinuousClock.now
         var imported = 0
         var target: ServingCollection?
+        let embedder = try model.map { try engine.lifecycle.models.embedder(for: $0) }
         func openTarget(dimension: Int) throws -> ServingCollection {
             if let target { return target }
             let opened: ServingCollection
             if try engine.collectionNames().contains(collection) {
                 opened = try engine.collection(named: collection)
+                let bound = try opened.schema().embeddingModel
+                if let model, bound != model {
+                    throw ValidationError("collection '\(collection)' is bound to \(bound ?? "no model"), not \(model); its documents must be embedded with that")
+                }
             } else {
                 opened = try engine.createCollection(CollectionSchema(
-                    name: collection, dimension: dimension, distance: Distance(rawValue: distance.lowercased())!,
-                    hnsw: HNSWSettings(m: m, efConstruction: efConstruct)))
+                    name: collection, dimension: embedder?.dimension ?? dimension, distance: Distance(rawValue: distance.lowercased())!,
+                    hnsw: HNSWSettings(m: m, efConstruction: efConstruct), embeddingModel: model))
             }
             target = opened
             return opened
@@ -57,8 +65,17 @@ struct ImportCommand: ParsableCommand {
         case "jsonl", "ndjson":
             let reader = try JSONLPointReader(url: url)
             let progress = ProgressBar(label: "import", total: reader.byteCount)
-            while let batch = try reader.next(maximum: batch) {
-                try openTarget(dimension: batch.points[0].vector.count).upsert(batch.points)
+            while var batch = try reader.next(maximum: batch) {
+                let documents = batch.points.indices.filter { batch.points[$0].vector.isEmpty }
+                if !documents.isEmpty {
+                    guard let embedder else {
+                        throw ValidationError("point \(batch.points[documents[0]].id) has text but no vector; pass --model NAME@VERSION to embed documents")
+                    }
+                    for (row, vector) in zip(documents, try embedder.embed(documents.map { batch.points[$0].text ?? "" })) {
+                        batch.points[row].vector = vector
+                    }
+                }
+                try openTarget(dimension: batch.points[0].vector.count).upsert(batch.points, embeddedWith: model)
                 imported += batch.points.count
                 progress.update(batch.bytesRead)
             }

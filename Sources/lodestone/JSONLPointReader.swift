@@ -59,7 +59,12 @@ final class JSONLPointReader {
         case nil: throw ImportError.reason("missing \"id\"")
         default: throw ImportError.reason("\"id\" must be an unsigned integer or a UUID string")
         }
-        guard case let .array(components)? = fields["vector"] else { throw ImportError.reason("missing \"vector\" (an array of numbers)") }
+        // A text document may leave its vector to the model `import --model` embeds it with.
+        if fields["vector"] == nil, case .string? = fields["text"] {} else {
+            guard case .array? = fields["vector"] else { throw ImportError.reason("missing \"vector\" (an array of numbers)") }
+        }
+        let components: [JSONValue]
+        if case let .array(values)? = fields["vector"] { components = values } else { components = [] }
         let vector = try components.map { component -> Float in
             switch component {
             case let .int(number): return Float(number)

@@ -1,0 +1,73 @@
+import Embeddings
+import Foundation
+import Storage
+import VectorIndex
+
+/// Mirrors change-log entries into one index, in log order. An index on model M takes the
+/// stored vector of a changed point when M embedded it; when another model did (the change
+/// was logged while the collection was bound to that model), the point's text is embedded
+/// again with M, so every index holds vectors from exactly one model.
+struct IndexCatchUp {
+    let store: CollectionStore
+    /// The model this index's vectors come from; nil means "the vectors as stored".
+    let model: String?
+    /// The model that embedded the stored vectors of the change at a sequence number.
+    let bindingAt: (UInt64) -> String?
+    /// Loads `model` when a change needs re-embedding.
+    let embedder: () throws -> SentenceEmbedder
+
+    /// Applies `changes`; returns the last sequence number applied.
+    func apply(_ changes: [ChangeEntry], to index: HNSWIndex) throws -> UInt64? {
+        let needed = changes.compactMap { entry -> UInt32? in
+            entry.kind == .insert || entry.kind == .replace ? entry.newInternalID : nil
+        }
+        let vectors = try vectors(for: needed, changes: changes)
+        for entry in changes {
+            if let old = entry.oldInternalID, entry.kind == .replace || entry.kind == .delete, index.contains(id: old) {
+                try index.delete(id: old)
+            }
+            if let new = entry.newInternalID, entry.kind == .insert || entry.kind == .replace,
+               let vector = vectors[new], !index.contains(id: new) {
+                // A vector missing here was deleted by a later entry of this same batch.
+                try index.insert(vector, id: new)
+            }
+        }
+        return changes.last?.sequence
+    }
+
+    /// Applies every change after `sequence`; returns the last sequence number applied.
+    func catchUp(_ index: HNSWIndex, from sequence: UInt64, cancelled: () -> Bool = { false }) throws -> UInt64 {
+        var applied = sequence
+        while !cancelled() {
+            let changes = try store.changes(after: applied, limit: 4096)
+            guard let last = try apply(changes, to: index) else { break }
+            applied = last
+        }
+        return applied
+    }
+
+    private func vectors(for ids: [UInt32], changes: [ChangeEntry]) throws -> [UInt32: [Float]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [UInt32: [Float]] = [:]
+        guard let model else {
+            for (id, vector) in zip(ids, try store.vectors(internalIDs: ids)) { if let vector { result[id] = vector } }
+            return result
+        }
+        let sequenceOf = Dictionary(changes.compactMap { entry in entry.newInternalID.map { ($0, entry.sequence) } },
+                                    uniquingKeysWith: { $1 })
+        var reembed: [(id: UInt32, text: String)] = []
+        for (id, point) in zip(ids, try store.points(internalIDs: ids, withVector: true)) {
+            guard let point else { continue }
+            if let text = point.text, bindingAt(sequenceOf[id] ?? 0) != model {
+                reembed.append((id, text))
+            } else if let vector = point.vector {
+                result[id] = vector
+            }
+        }
+        if !reembed.isEmpty {
+            let embedded = try embedder().embed(reembed.map(\.text))
+            for (item, vector) in zip(reembed, embedded) { result[item.id] = vector }
+        }
+        return result
+    }
+}

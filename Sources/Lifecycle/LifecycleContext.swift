@@ -1,0 +1,56 @@
+import Foundation
+import Storage
+import VectorIndex
+
+/// The catalog tables the lifecycle works with, opened once per store.
+public struct LifecycleContext: Sendable {
+    public let store: Store
+    public let serving: ServingCatalog
+    public let builds: BuildCatalog
+    public let audit: AuditTrail
+    public let models: ModelLoader
+
+    public init(store: Store) throws {
+        self.store = store
+        serving = try ServingCatalog(store: store)
+        builds = try BuildCatalog(store: store)
+        audit = try AuditTrail(store: store)
+        models = try ModelLoader(store: store)
+    }
+
+    static func buildID(_ collection: String, _ number: Int) -> String { "\(collection)-\(number)" }
+
+    /// The catch-up rule for an index on `model` in `collection`, reading the binding history
+    /// as it stands now.
+    func catchUp(for collection: CollectionStore, model: String?) throws -> IndexCatchUp {
+        let schema = try collection.schema()
+        let record = try serving.record(schema.name)
+        // With no model, or no switch ever recorded and the index on the bound model, every
+        // stored vector is the right one.
+        let initial = schema.embeddingModel
+        return IndexCatchUp(store: collection, model: model.flatMap { model in
+            record.bindings.isEmpty && model == initial ? nil : model
+        }, bindingAt: { record.model(at: $0, initial: initial) }, embedder: { [models] in
+            try models.embedder(for: model ?? "")
+        })
+    }
+
+    /// A build's stored index and the sequence number it reflects.
+    func loadIndex(collection: String, build number: Int, dimension: Int) throws -> (index: HNSWIndex, sequence: UInt64) {
+        let buildStore = try store.build(id: Self.buildID(collection, number))
+        guard let bytes = try buildStore.blobs.get(name: ServingCollection.indexBlobName) else {
+            throw LifecycleError.corruptIndexImage("build \(number) of `\(collection)` has no stored index image")
+        }
+        let image = try ServingIndexImage(decoding: bytes)
+        let index = try HNSWIndex(snapshot: image.snapshot)
+        guard index.dimension == dimension else {
+            throw LifecycleError.corruptIndexImage("build \(number) of `\(collection)` has dimension \(index.dimension), the collection \(dimension)")
+        }
+        return (index, image.sequence)
+    }
+
+    func storeIndex(_ index: HNSWIndex, sequence: UInt64, collection: String, build number: Int) throws {
+        let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
+        try store.build(id: Self.buildID(collection, number)).blobs.put(name: ServingCollection.indexBlobName, bytes: image.encoded)
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import Storage
+import VectorIndex
+
+/// Keeps ready builds that are not serving current with the change log, so a promotion finds
+/// them up to date: each is loaded, caught up and stored again when the log moved past it.
+struct BuildFollowing {
+    let context: LifecycleContext
+
+    /// Returns the numbers of the builds that moved.
+    @discardableResult
+    func follow(collection: String) throws -> [Int] {
+        let store = try context.store.collection(named: collection)
+        let last = try store.lastSequence()
+        let serving = try context.serving.record(collection).build ?? 0
+        var moved: [Int] = []
+        for build in try context.builds.builds(of: collection)
+        where build.status == .ready && build.number != serving && build.appliedSequence < last {
+            let (index, sequence) = try context.loadIndex(collection: collection, build: build.number, dimension: store.schema().dimension)
+            let applied = try context.catchUp(for: store, model: build.model).catchUp(index, from: sequence)
+            guard applied > sequence else { continue }
+            try context.storeIndex(index, sequence: applied, collection: collection, build: build.number)
+            try context.builds.update(collection, build.number) { record in
+                record.appliedSequence = applied
+                record.points = index.liveCount
+            }
+            moved.append(build.number)
+        }
+        return moved
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Storage
+import VectorIndex
+
+/// What a promotion did: the gate's numbers and the audit entry written (a `refused` entry
+/// when the gates said no and nothing changed).
+public struct PromotionOutcome: Sendable {
+    public var promoted: Bool
+    public var gate: GateReport
+    public var entry: AuditEntry
+}
+
+/// Runs the promotion gates and switches what a collection serves. The switch is one catalog
+/// write (serving record, model binding history and audit entry together); a process serving
+/// the collection swaps its index under its write gate, others follow the catalog.
+public struct Promoter: Sendable {
+    public let context: LifecycleContext
+    public var recallQueries = 200
+
+    public init(context: LifecycleContext) { self.context = context }
+
+    /// Measures build `number` against what serves `collection` now; `live` is the serving
+    /// collection when this process has it open.
+    public func check(collection: String, build number: Int, live: ServingCollection? = nil,
+                      progress: (@Sendable (String) -> Void)? = nil) throws -> GateReport {
+        let build = try servable(collection, number)
+        let store = try context.store.collection(named: collection)
+        let schema = try store.schema()
+        let gates = try context.serving.record(collection).gates
+        let candidate = try context.loadIndex(collection: collection, build: number, dimension: schema.dimension).index
+        let runner = BuildRunner(context: context)
+        let production: (index: HNSWIndex, build: Int, model: String?, ef: Int)? = if let live {
+            (live.index, live.servingBuild, live.servingModel, live.hnswParameters.ef)
+        } else {
+            try runner.productionIndex(of: collection, dimension: schema.dimension)
+        }
+        progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
+        let check = RecallCheck(k: 10, queries: recallQueries)
+        let sample = check.sample([candidate] + (production.map { [$0.index] } ?? []))
+        let candidateReport = try check.measure(candidate, ef: build.ef, on: sample)
+        let productionReport = try production.map { try check.measure($0.index, ef: $0.ef, on: sample) }
+        var failures: [String] = []
+        let recallPassed = candidateReport.recall >= gates.recallFloor
+            && (productionReport.map { candidateReport.recall >= $0.recall - gates.recallMargin } ?? true)
+        if candidateReport.recall < gates.recallFloor {
+            failures.append(String(format: "recall@10 %.4f is below the floor %.2f", candidateReport.recall, gates.recallFloor))
+        }
+        if let productionReport, candidateReport.recall < productionReport.recall - gates.recallMargin {
+            failures.append(String(format: "recall@10 %.4f is more than %.3f below production build %d's %.4f on the same %d queries",
+                                   candidateReport.recall, gates.recallMargin, production?.build ?? 0, productionReport.recall, sample.count))
+        }
+        let recall = GateReport.RecallGate(
+            k: 10, queries: candidateReport.queries, querySource: candidateReport.querySource, candidate: candidateReport.recall,
+            candidateEf: build.ef, candidateP99Milliseconds: candidateReport.latencyP99Milliseconds, production: productionReport?.recall,
+            productionBuild: production?.build, productionP99Milliseconds: productionReport?.latencyP99Milliseconds,
+            floor: gates.recallFloor, margin: gates.recallMargin, passed: recallPassed)
+        let modelGate = try modelGate(baseline: production?.model ?? schema.embeddingModel, candidate: build.model,
+                                      gates: gates, failures: &failures, progress: progress)
+        return GateReport(build: number, recall: recall, model: modelGate, failures: failures)
+    }
+
+    /// The model evaluation gate, for a build on another model than production's.
+    private func modelGate(baseline: String?, candidate: String?, gates: GateSettings, failures: inout [String],
+                           progress: (@Sendable (String) -> Void)?) throws -> GateReport.ModelGate? {
+        guard let baseline, let candidate, baseline != candidate else { return nil }
+        guard let dataset = gates.evaluationDataset else {
+            failures.append("the build is on \(candidate) but production is on \(baseline), and the collection has no evaluation set to compare them on (set one with `lodestone gates --eval-dataset DIR`)")
+            return nil
+        }
+        let a = try evaluation(of: baseline, on: dataset, progress: progress)
+        let b = try evaluation(of: candidate, on: dataset, progress: progress)
+        let comparison = EvaluationComparison(baseline: a, candidate: b, margin: gates.evaluationMargin)
+        if !comparison.passes {
+            failures.append(String(format: "%@ scores nDCG@10 %.4f on %@, %.4f below %@'s %.4f (margin %.3f; 95%% CI of the difference [%+.4f, %+.4f])",
+                                   candidate, b.ndcgAt10, a.dataset, -comparison.ndcgDelta, baseline, a.ndcgAt10, gates.evaluationMargin,
+                                   comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high))
+        }
+        return GateReport.ModelGate(
+            baseline: baseline, candidate: candidate, dataset: a.dataset, queries: a.queries, baselineNDCG: a.ndcgAt10,
+            candidateNDCG: b.ndcgAt10, baselineRecall: a.recallAt10, candidateRecall: b.recallAt10, ndcgDelta: comparison.ndcgDelta,
+            ndcgDeltaCI95: [comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high], margin: gates.evaluationMargin,
+            passed: comparison.passes)
+    }
+
+    /// The stored evaluation of `model` on the set, or a new one.
+    func evaluation(of model: String, on datasetPath: String, progress: (@Sendable (String) -> Void)?) throws -> ModelEvaluation {
+        let evaluator = try ModelEvaluator(store: context.store)
+        let path = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
+        if let stored = try evaluator.stored(model: model, datasetPath: path) { return stored }
+        let record = try context.models.registry.model(model)
+        let dataset = try BEIRDataset(directory: URL(fileURLWithPath: path))
+        return try evaluator.evaluate(record, on: dataset, datasetPath: path, by: "promotion gate", progress: progress)
+    }
+
+    /// Promotes build `number` when the gates pass (or `force` with a reason).
+    public func promote(collection: String, build number: Int, actor: String, force: Bool = false, reason: String? = nil,
+                        live: ServingCollection? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> PromotionOutcome {
+        if force, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw LifecycleError.invalidRequest("--force needs --reason: say why the gates are overridden")
+        }
+        let current = try context.serving.record(collection).build ?? 0
+        guard current != number else {
+            throw LifecycleError.invalidRequest("build \(number) already serves collection `\(collection)`")
+        }
+        let gate = try check(collection: collection, build: number, live: live, progress: progress)
+        guard gate.passed || force else {
+            let entry = try context.audit.append(AuditEntry(collection: collection, actor: actor, action: .refused, fromBuild: current,
+                                                            toBuild: number, reason: reason, gate: gate))
+            return PromotionOutcome(promoted: false, gate: gate, entry: entry)
+        }
+        let entry = try switchTo(collection: collection, build: number, action: .promote, actor: actor, forced: force && !gate.passed,
+                                 reason: reason, gate: gate, live: live) { record in
+            record.previous.append(record.build ?? 0)
+        }
+        try BuildRetention(context: context).retire(collection: collection, actor: actor)
+        return PromotionOutcome(promoted: true, gate: gate, entry: entry)
+    }
+
+    /// Returns the collection to the build that served before the current one.
+    public func rollback(collection: String, actor: String, reason: String? = nil, live: ServingCollection? = nil) throws -> AuditEntry {
+        let record = try context.serving.record(collection)
+        guard let target = record.rollbackTarget else { throw LifecycleError.nothingToRollBack(collection) }
+        if target > 0 { _ = try servable(collection, target) }
+        return try switchTo(collection: collection, build: target, action: .rollback, actor: actor, forced: false, reason: reason,
+                            gate: nil, live: live) { record in
+            record.previous.removeLast()
+        }
+    }
+
+    private func servable(_ collection: String, _ number: Int) throws -> BuildRecord {
+        guard let build = try context.builds.build(collection, number) else {
+            throw LifecycleError.buildNotFound(collection: collection, number: number)
+        }
+        guard build.status == .ready else {
+            throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
+        }
+        return build
+    }
+
+    /// Writes the switch (serving record, binding history, audit entry) in one catalog
+    /// transaction, then the collection's model binding; through `live` when it is open here.
+    private func switchTo(collection: String, build number: Int, action: AuditEntry.Action, actor: String, forced: Bool,
+                          reason: String?, gate: GateReport?, live: ServingCollection?,
+                          history: @escaping (inout ServingRecord) -> Void) throws -> AuditEntry {
+        let store = try context.store.collection(named: collection)
+        let initialModel = try context.serving.record(collection).bindings.first?.model ?? store.schema().embeddingModel
+        let model = number == 0 ? initialModel : try context.builds.build(collection, number)?.model
+        var written: AuditEntry?
+        let commit = { [context] in
+            let schema = try store.schema()
+            let sequence = try store.lastSequence()
+            written = try context.serving.update(collection, audit: context.audit) { record in
+                let from = record.build ?? 0
+                history(&record)
+                record.build = number
+                record.changedAt = Date()
+                if model != schema.embeddingModel {
+                    if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: schema.embeddingModel)) }
+                    record.bindings.append(.init(sequence: sequence, model: model))
+                }
+                return AuditEntry(collection: collection, actor: actor, action: action, fromBuild: from, toBuild: number,
+                                  forced: forced, reason: reason, gate: gate)
+            }
+            if model != schema.embeddingModel {
+                try context.store.bindEmbeddingModel(collection: collection, model: model)
+            }
+        }
+        if let live { try live.serve(build: number, commit: commit) } else { try commit() }
+        guard let written else { throw LifecycleError.invalidRequest("the switch was not recorded") }
+        return written
+    }
+}

@@ -1,0 +1,142 @@
+import Embeddings
+import Foundation
+import Lifecycle
+import Storage
+import Testing
+import VectorIndex
+
+/// The lifecycle end to end: text documents on model A, builds, gates, promotion, refusal of a
+/// worse model B, a better rebuild of A, rollback, and the audit trail of it all.
+@Suite(.serialized) struct PromotionTests {
+    struct Fixture {
+        let directory: URL
+        let engine: Engine
+        let dataset: URL
+        let good: SentenceEmbedder
+
+        init() throws {
+            directory = temporaryDataDirectory()
+            dataset = directory.appendingPathComponent("beir")
+            try ModelEvaluationTests.writeDataset(to: dataset)
+            engine = try Engine(dataDirectory: directory.appendingPathComponent("data"), buildThreads: 2)
+            let registry = try ModelRegistry(store: engine.store)
+            try registry.register(directory: ModelRegistryTests.modelDirectory, name: "minilm", version: "1", registeredBy: "test")
+            try registry.register(directory: ModelEvaluationTests.weakenedModel(in: directory), name: "minilm", version: "weak", registeredBy: "test")
+            good = try engine.lifecycle.models.embedder(for: "minilm@1")
+            let serving = try engine.createCollection(CollectionSchema(name: "docs", dimension: good.dimension, distance: .cosine,
+                                                                       embeddingModel: "minilm@1"))
+            let texts = ModelEvaluationTests.topics.flatMap(\.documents)
+            let vectors = try good.embed(texts)
+            try serving.upsert(texts.indices.map { row in
+                PointInput(id: .number(UInt64(row)), vector: vectors[row], payload: .object([:]), text: texts[row])
+            }, embeddedWith: "minilm@1")
+        }
+
+        func top(_ text: String, with embedder: SentenceEmbedder) throws -> (id: PointID, score: Float)? {
+            let hit = try engine.collection(named: "docs").search(SearchRequest(vector: try embedder.embed(text), limit: 1, exact: true)).hits.first
+            return hit.map { ($0.point.id, $0.score) }
+        }
+    }
+
+    @Test("build, promote, refuse a worse model with its numbers, promote a better rebuild, roll back; all audited")
+    func endToEnd() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let engine = fixture.engine
+        let runner = BuildRunner(context: engine.lifecycle, threads: 2)
+        let serving = try engine.collection(named: "docs")
+
+        let first = try runner.run(collection: "docs", parameters: HNSWParameters(m: 16, efConstruction: 100, ef: 64))
+        #expect(first.status == .ready && first.model == "minilm@1" && first.points == 16)
+        let promoted = try engine.promote(collection: "docs", build: first.number, actor: "test")
+        #expect(promoted.promoted && promoted.gate.passed && promoted.gate.recall.candidate >= 0.95, "\(promoted.gate)")
+        #expect(serving.servingBuild == first.number)
+
+        var gates = try engine.lifecycle.serving.record("docs").gates
+        gates.evaluationDataset = fixture.dataset.path
+        try GateSettingsChange(context: engine.lifecycle).apply(gates, to: "docs", actor: "test")
+
+        let weak = try runner.run(collection: "docs", model: "minilm@weak")
+        #expect(weak.status == .ready && weak.model == "minilm@weak")
+        let refused = try engine.promote(collection: "docs", build: weak.number, actor: "test")
+        #expect(!refused.promoted && serving.servingBuild == first.number)
+        let modelGate = try #require(refused.gate.model)
+        #expect(!modelGate.passed && modelGate.candidateNDCG < modelGate.baselineNDCG - modelGate.margin)
+        #expect(refused.gate.failures.contains { $0.contains("nDCG@10") })
+        #expect(try engine.store.collection(named: "docs").schema().embeddingModel == "minilm@1")
+
+        let better = try runner.run(collection: "docs", parameters: HNSWParameters(m: 16, efConstruction: 400, ef: 64))
+        let second = try engine.promote(collection: "docs", build: better.number, actor: "test", reason: "higher ef_construct")
+        #expect(second.promoted && second.gate.model == nil && second.gate.recall.production != nil)
+        #expect(serving.servingBuild == better.number)
+
+        let back = try engine.rollback(collection: "docs", actor: "test", reason: "drill")
+        #expect(back.fromBuild == better.number && back.toBuild == first.number && serving.servingBuild == first.number)
+        #expect(try fixture.top("A kitten chases a ball of yarn.", with: fixture.good)?.id == .number(1))
+
+        let actions = try engine.lifecycle.audit.entries(of: "docs").map(\.action)
+        #expect(actions == [.promote, .gatesChanged, .refused, .promote, .rollback])
+        #expect(throws: LifecycleError.self) { try engine.promote(collection: "docs", build: 99, actor: "test") }
+    }
+
+    @Test("a forced switch to another model re-embeds writes for every index on the log, so a rollback finds them")
+    func modelSwitchAndRollback() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let engine = fixture.engine
+        let runner = BuildRunner(context: engine.lifecycle, threads: 2)
+        let serving = try engine.collection(named: "docs")
+        let first = try runner.run(collection: "docs")
+        let initial = try engine.promote(collection: "docs", build: first.number, actor: "test")
+        try #require(initial.promoted, "\(initial.gate)")
+        let weak = try runner.run(collection: "docs", model: "minilm@weak")
+        #expect(throws: LifecycleError.self) {
+            try engine.promote(collection: "docs", build: weak.number, actor: "test", force: true)
+        }
+        let forced = try engine.promote(collection: "docs", build: weak.number, actor: "test", force: true, reason: "experiment")
+        #expect(forced.promoted && forced.entry.forced && forced.entry.reason == "experiment")
+        #expect(try serving.schema().embeddingModel == "minilm@weak" && serving.servingModel == "minilm@weak")
+
+        // Written while model B serves: the stored vector is B's; a write embedded with A is refused.
+        let weakEmbedder = try engine.lifecycle.models.embedder(for: "minilm@weak")
+        let text = "Volcanoes erupt molten rock called lava."
+        #expect(throws: LifecycleError.self) {
+            try serving.upsert([PointInput(id: .number(100), vector: try fixture.good.embed(text), payload: .object([:]), text: text)],
+                               embeddedWith: "minilm@1")
+        }
+        try serving.upsert([PointInput(id: .number(100), vector: try weakEmbedder.embed(text), payload: .object([:]), text: text)],
+                           embeddedWith: "minilm@weak")
+        let underB = try #require(try fixture.top(text, with: weakEmbedder))
+        #expect(underB.id == .number(100) && underB.score > 0.999)
+
+        try engine.rollback(collection: "docs", actor: "test")
+        #expect(serving.servingBuild == first.number && serving.servingModel == "minilm@1")
+        #expect(try serving.schema().embeddingModel == "minilm@1")
+        // Build 1 caught up on the point written under B by embedding its text with A.
+        let underA = try #require(try fixture.top(text, with: fixture.good))
+        #expect(underA.id == .number(100) && underA.score > 0.999, "score \(underA.score)")
+    }
+
+    @Test("spare ready builds beyond keep_builds are retired; the serving build and the rollback target never are")
+    func retention() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let engine = fixture.engine
+        var gates = GateSettings()
+        gates.keepBuilds = 1
+        try GateSettingsChange(context: engine.lifecycle).apply(gates, to: "docs", actor: "test")
+        let runner = BuildRunner(context: engine.lifecycle, threads: 2)
+        var numbers: [Int] = []
+        for _ in 0 ..< 2 {
+            numbers.append(try runner.run(collection: "docs").number)
+            _ = try engine.promote(collection: "docs", build: numbers.last!, actor: "test")
+        }
+        for _ in 0 ..< 3 { numbers.append(try runner.run(collection: "docs").number) }
+        let statuses = Dictionary(uniqueKeysWithValues: try engine.lifecycle.builds.builds(of: "docs").map { ($0.number, $0.status) })
+        #expect(statuses[numbers[1]] == .ready && statuses[numbers[0]] == .ready && statuses[numbers[4]] == .ready)
+        #expect(statuses[numbers[2]] == .retired && statuses[numbers[3]] == .retired)
+        #expect(!(try engine.store.buildIDs().contains("docs-\(numbers[2])")))
+        try engine.rollback(collection: "docs", actor: "test")
+        #expect(try engine.collection(named: "docs").servingBuild == numbers[0])
+    }
+}

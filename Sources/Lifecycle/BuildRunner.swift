@@ -42,6 +42,13 @@ public struct BuildRunner: Sendable {
         }
     }
 
+    /// Begins a build with the collection's HNSW settings, each overridable.
+    public func begin(collection name: String, model: String?, m: Int?, efConstruction: Int?, ef: Int?) throws -> BuildRecord {
+        let hnsw = try context.store.collection(named: name).schema().hnsw
+        return try begin(collection: name, model: model, parameters: HNSWParameters(
+            m: m ?? hnsw.m, efConstruction: efConstruction ?? hnsw.efConstruction, ef: ef ?? hnsw.ef))
+    }
+
     /// Begins and runs a build.
     public func run(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil,
                     cancellation: BuildCancellation? = nil,

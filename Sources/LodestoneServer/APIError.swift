@@ -39,7 +39,9 @@ struct APIError: Error, CustomStringConvertible {
             }
         case let error as LifecycleError:
             switch error {
-            case .pointNotFound: return .notFound(error.description)
+            case .pointNotFound, .buildNotFound: return .notFound(error.description)
+            case .buildNotServable, .nothingToRollBack, .bindingChanged, .cancelled:
+                return APIError(status: .conflict, message: "Wrong input: \(error.description)")
             case .corruptIndexImage: return nil
             default: return .badRequest(error.description)
             }
@@ -55,6 +57,11 @@ struct APIError: Error, CustomStringConvertible {
             default: return .badRequest(error.description)
             }
         case let error as EmbeddingsError:
+            return .badRequest(error.description)
+        case let error as RegistryError:
+            if case .modelNotFound = error { return .notFound(error.description) }
+            return .badRequest(error.description)
+        case let error as EvaluationError:
             return .badRequest(error.description)
         default:
             return nil

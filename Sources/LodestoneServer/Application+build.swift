@@ -37,6 +37,7 @@ public func makeRouter(
     PointRoutes(routes: routes).register(on: router)
     SearchRoutes(routes: routes).register(on: router)
     OpenAIRoutes(routes: routes, models: models).register(on: router)
+    LifecycleRoutes(routes: routes, jobs: BuildJobs()).register(on: router)
     return (router, routes.table.all)
 }
 

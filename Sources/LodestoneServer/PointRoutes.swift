@@ -10,8 +10,7 @@ struct PointRoutes {
         routes.on(router, .put, "/collections/{name}/points") { request, context in
             let serving = try routes.collection(context)
             let drafts = try PointDecoding.upsertPoints(try await routes.fields(request), limit: routes.configuration.maxBatchPoints)
-            let points = try await routes.resolve(drafts, for: serving)
-            return Self.updateResult(try serving.upsert(points), request: request)
+            return Self.updateResult(try await routes.upsert(drafts, into: serving), request: request)
         }
         routes.on(router, .post, "/collections/{name}/points") { request, context in
             let serving = try routes.collection(context)

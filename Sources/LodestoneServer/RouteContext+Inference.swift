@@ -1,3 +1,4 @@
+import Foundation
 import Embeddings
 import Lifecycle
 import Storage
@@ -12,17 +13,34 @@ extension RouteContext {
             }
             name = bound
         }
-        guard let model = models.model(named: name) else {
+        guard let model = try models.resolve(name) else {
             let served = models.models.map(\.name).joined(separator: ", ")
-            throw APIError.badRequest("model `\(name)` is not served here (served: \(served.isEmpty ? "none; start the server with --model DIR" : served))")
+            throw APIError.badRequest("model `\(name)` is not served here (served: \(served.isEmpty ? "none; start the server with --model DIR or register it with `lodestone models register`" : served); registered models are served as name@version)")
         }
-        if let bound = try serving.schema().embeddingModel, models.model(named: bound)?.name != model.name {
+        if let bound = try serving.schema().embeddingModel, name != bound,
+           try models.resolve(bound)?.directory.standardizedFileURL != model.directory.standardizedFileURL {
             throw APIError.badRequest("collection `\(serving.name)` is bound to model `\(bound)`; documents must use that model, not `\(name)`")
         }
         guard model.embedder.dimension == serving.dimension else {
             throw APIError.badRequest("model `\(model.name)` makes \(model.embedder.dimension)-dimensional vectors; collection `\(serving.name)` holds \(serving.dimension)")
         }
         return model
+    }
+
+    /// Embeds the drafts' documents and upserts them; if the collection switched models while
+    /// they were embedded (a promotion), embeds them again with the new model.
+    func upsert(_ drafts: [PointDraft], into serving: ServingCollection) async throws -> UInt64 {
+        for attempt in 1 ... 3 {
+            let bound = try serving.schema().embeddingModel
+            let points = try await resolve(drafts, for: serving)
+            let embedded = drafts.contains { if case .document = $0.vector { true } else { false } }
+            do {
+                return try serving.upsert(points, embeddedWith: embedded ? bound : nil)
+            } catch LifecycleError.bindingChanged where attempt < 3 {
+                continue
+            }
+        }
+        throw LifecycleError.invalidRequest("the collection's model kept changing during the write; send it again")
     }
 
     /// Turns drafts into points, embedding every document in one batched call per model; the

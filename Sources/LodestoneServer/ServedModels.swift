@@ -1,5 +1,7 @@
 import Embeddings
 import Foundation
+import Lifecycle
+import Synchronization
 
 /// The embedding models a server process serves, by name, each behind its own batcher.
 public struct ServedModels: Sendable {
@@ -12,11 +14,23 @@ public struct ServedModels: Sendable {
     }
 
     public let models: [Model]
+    /// Registered models (`name@version`), loaded from the registry's paths on first use.
+    public let registered: RegisteredModels?
 
-    public init(models: [Model] = []) { self.models = models }
+    public init(models: [Model] = [], registered: RegisteredModels? = nil) {
+        self.models = models
+        self.registered = registered
+    }
+
+    /// A `name@version` the registry knows, else a served model by name.
+    public func resolve(_ reference: String) throws -> Model? {
+        if reference.contains("@"), let registered, let model = try registered.model(reference) { return model }
+        return model(named: reference)
+    }
 
     /// Loads each directory; its name is the folder name unless given as NAME=DIR.
-    public static func load(_ specifications: [String], onBatch: @escaping @Sendable (String, Int, Duration) -> Void = { _, _, _ in }) throws -> ServedModels {
+    public static func load(_ specifications: [String], registry: ModelLoader? = nil,
+                            onBatch: @escaping @Sendable (String, Int, Duration) -> Void = { _, _, _ in }) throws -> ServedModels {
         var models: [Model] = []
         for specification in specifications {
             let parts = specification.split(separator: "=", maxSplits: 1).map(String.init)
@@ -26,7 +40,7 @@ public struct ServedModels: Sendable {
             let batcher = EmbeddingBatcher(embedder: embedder) { size, duration in onBatch(name, size, duration) }
             models.append(Model(name: name, directory: directory, batcher: batcher, loadedAt: Date()))
         }
-        return ServedModels(models: models)
+        return ServedModels(models: models, registered: registry.map { RegisteredModels(loader: $0, onBatch: onBatch) })
     }
 
     /// The model called `name`: exact, case-insensitive, or by the last path component, so
@@ -39,5 +53,32 @@ public struct ServedModels: Sendable {
         return models.first { $0.name == bare }
             ?? models.first { $0.name.lowercased() == lowered }
             ?? models.first { $0.name.lowercased() == tail }
+    }
+}
+
+/// Models from the registry, each behind its own batcher, created when a collection bound to
+/// one (or a request naming one) first needs it. Files are read from local paths only.
+public final class RegisteredModels: Sendable {
+    let loader: ModelLoader
+    let onBatch: @Sendable (String, Int, Duration) -> Void
+    private let served = Mutex<[String: ServedModels.Model]>([:])
+
+    public init(loader: ModelLoader, onBatch: @escaping @Sendable (String, Int, Duration) -> Void) {
+        self.loader = loader
+        self.onBatch = onBatch
+    }
+
+    func model(_ reference: String) throws -> ServedModels.Model? {
+        if let model = served.withLock({ $0[reference] }) { return model }
+        guard let record = try loader.record(for: reference) else { return nil }
+        let embedder = try loader.embedder(for: reference)
+        let onBatch = self.onBatch
+        let batcher = EmbeddingBatcher(embedder: embedder) { size, duration in onBatch(reference, size, duration) }
+        let model = ServedModels.Model(name: reference, directory: URL(fileURLWithPath: record.path), batcher: batcher, loadedAt: Date())
+        return served.withLock { cache in
+            if let existing = cache[reference] { return existing }
+            cache[reference] = model
+            return model
+        }
     }
 }

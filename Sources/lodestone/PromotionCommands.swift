@@ -35,7 +35,7 @@ struct PromoteCommand: ParsableCommand {
             FileHandle.standardError.write(Data("\(message)\n".utf8))
         }
         if json {
-            try printJSON(PromotionSummary(outcome))
+            try printJSON(outcome)
         } else {
             print(outcome.promoted
                   ? "build \(build) now serves '\(collection)' (was build \(outcome.entry.fromBuild ?? 0))\(outcome.entry.forced ? ", forced: \(reason ?? "")" : "")"
@@ -43,34 +43,6 @@ struct PromoteCommand: ParsableCommand {
             for line in GateLines.describe(outcome.gate) { print("  " + line) }
         }
         if !outcome.promoted { throw ExitCode(2) }
-    }
-}
-
-/// The JSON a promotion prints and the HTTP route returns.
-struct PromotionSummary: Encodable {
-    var promoted: Bool
-    var collection: String
-    var build: Int
-    var fromBuild: Int?
-    var forced: Bool
-    var reason: String?
-    var audit: Int
-    var gate: GateReport
-
-    init(_ outcome: PromotionOutcome) {
-        promoted = outcome.promoted
-        collection = outcome.entry.collection
-        build = outcome.gate.build
-        fromBuild = outcome.entry.fromBuild
-        forced = outcome.entry.forced
-        reason = outcome.entry.reason
-        audit = outcome.entry.number
-        gate = outcome.gate
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case promoted, collection, build, forced, reason, audit, gate
-        case fromBuild = "from_build"
     }
 }
 

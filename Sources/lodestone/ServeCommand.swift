@@ -61,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
         }
         let metrics = ServerMetrics.bootstrap()
-        let models = try ServedModels.load(settings.models) { name, size, duration in
+        let models = try ServedModels.load(settings.models, registry: engine.lifecycle.models) { name, size, duration in
             metrics.recordEmbeddingBatch(model: name, size: size, duration: duration)
         }
         for served in models.models {
@@ -82,7 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
         let app = buildApplication(configuration: settings, engine: engine, models: models, metrics: metrics, logger: logger)
+        // Promotions made by `lodestone promote` in another process, and ready builds, are
+        // followed without a restart.
+        let follower = CatalogFollower(engine: engine)
+        let followerLogger = logger
+        follower.start { error in followerLogger.error("following the catalog failed", metadata: ["error": "\(error)"]) }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        follower.stop()
         try engine.persistIndexes()
         logger.info("stopped cleanly; index images stored")
     }

@@ -139,4 +139,32 @@ import VectorIndex
         try engine.rollback(collection: "docs", actor: "test")
         #expect(try engine.collection(named: "docs").servingBuild == numbers[0])
     }
+
+    @Test("a ready build that does not serve follows the change log; a cancelled build is failed and never serves")
+    func followingAndCancellation() throws {
+        let fixture = try Fixture()
+        defer { try? FileManager.default.removeItem(at: fixture.directory) }
+        let engine = fixture.engine
+        let runner = BuildRunner(context: engine.lifecycle, threads: 2)
+        let spare = try runner.run(collection: "docs")
+        let serving = try engine.collection(named: "docs")
+        let text = "Glaciers carve valleys as they move."
+        try serving.upsert([PointInput(id: .number(500), vector: try fixture.good.embed(text), payload: .object([:]), text: text)],
+                           embeddedWith: "minilm@1")
+        #expect(try engine.followReadyBuilds(of: "docs") == [spare.number])
+        let followed = try #require(try engine.lifecycle.builds.build("docs", spare.number))
+        #expect(followed.appliedSequence == serving.lastAppliedSequence && followed.points == 17)
+        #expect(try engine.followReadyBuilds(of: "docs").isEmpty)
+        _ = try engine.promote(collection: "docs", build: spare.number, actor: "test")
+        #expect(try fixture.top(text, with: fixture.good)?.id == .number(500))
+
+        let cancellation = BuildCancellation()
+        cancellation.cancel()
+        let cancelled = try runner.run(collection: "docs", cancellation: cancellation)
+        #expect(cancelled.status == .failed && cancelled.failure == "the build was cancelled")
+        #expect(!(try engine.store.buildIDs().contains(cancelled.id)))
+        #expect(throws: LifecycleError.buildNotServable(collection: "docs", number: cancelled.number, status: "failed")) {
+            try engine.promote(collection: "docs", build: cancelled.number, actor: "test")
+        }
+    }
 }

@@ -4,10 +4,28 @@ import VectorIndex
 
 /// What a promotion did: the gate's numbers and the audit entry written (a `refused` entry
 /// when the gates said no and nothing changed).
-public struct PromotionOutcome: Sendable {
+public struct PromotionOutcome: Sendable, Encodable {
     public var promoted: Bool
     public var gate: GateReport
     public var entry: AuditEntry
+
+    enum CodingKeys: String, CodingKey {
+        case promoted, collection, build, forced, reason, audit, gate
+        case fromBuild = "from_build"
+    }
+
+    /// The shape `lodestone promote --json` prints and `POST /collections/{name}/promote` returns.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(promoted, forKey: .promoted)
+        try container.encode(entry.collection, forKey: .collection)
+        try container.encode(gate.build, forKey: .build)
+        try container.encodeIfPresent(entry.fromBuild, forKey: .fromBuild)
+        try container.encode(entry.forced, forKey: .forced)
+        try container.encodeIfPresent(entry.reason, forKey: .reason)
+        try container.encode(entry.number, forKey: .audit)
+        try container.encode(gate, forKey: .gate)
+    }
 }
 
 /// Runs the promotion gates and switches what a collection serves. The switch is one catalog

@@ -1,0 +1,154 @@
+import Foundation
+import Hummingbird
+import Lifecycle
+import Logging
+import Storage
+
+/// Builds, promotion, rollback, gates and the audit trail over HTTP, the same operations as
+/// `lodestone build|promote|rollback|gates|audit`.
+struct LifecycleRoutes {
+    let routes: RouteContext
+    let jobs: BuildJobs
+
+    func register(on router: Router<BasicRequestContext>) {
+        let engine = routes.engine
+        routes.on(router, .get, "/collections/{name}/builds") { _, context in
+            let name = try collection(context)
+            return ["builds": .array(try engine.lifecycle.builds.builds(of: name).map(describe))]
+        }
+        routes.raw(router, .post, "/collections/{name}/builds") { request, context in
+            let start = ContinuousClock.now
+            do {
+                let name = try collection(context)
+                let body = try await routes.body(request, required: false).map { try JSONFields($0) }
+                let runner = BuildRunner(context: engine.lifecycle)
+                let record = try runner.begin(collection: name, model: try body?.string("model"),
+                                              m: try body?.int("m", range: 2 ... 512),
+                                              efConstruction: try body?.int("ef_construct", range: 1 ... 100_000),
+                                              ef: try body?.int("ef", range: 1 ... 100_000))
+                let logger = routes.logger
+                jobs.start(record, runner: runner) { finished in
+                    logger.info("build finished", metadata: ["build": "\(finished.id)", "status": "\(finished.status.rawValue)"])
+                }
+                return Envelope.ok(try describe(record), since: start, status: .accepted)
+            } catch {
+                return RouteContext.errorResponse(error, request: request, start: start, logger: routes.logger)
+            }
+        }
+        routes.on(router, .get, "/collections/{name}/builds/{number}") { _, context in
+            let (name, number) = try build(context)
+            guard let record = try engine.lifecycle.builds.build(name, number) else {
+                throw LifecycleError.buildNotFound(collection: name, number: number)
+            }
+            return try describe(record)
+        }
+        routes.on(router, .post, "/collections/{name}/builds/{number}/cancel") { _, context in
+            let (name, number) = try build(context)
+            guard jobs.cancel("\(name)-\(number)") else {
+                throw APIError(status: .conflict, message: "Wrong input: build \(number) of `\(name)` is not running in this server")
+            }
+            return ["cancelled": true]
+        }
+        routes.raw(router, .post, "/collections/{name}/promote") { request, context in
+            let start = ContinuousClock.now
+            do {
+                let name = try collection(context)
+                let body = try await routes.fields(request)
+                guard let number = try body.int("build", range: 0 ... Int(Int32.max)) else { throw APIError.badRequest("`build` is required") }
+                let force = try body.bool("force", default: false)
+                let reason = try body.string("reason")
+                let actor = try actor(body)
+                let outcome = try await offloaded { try engine.promote(collection: name, build: number, actor: actor, force: force, reason: reason) }
+                let summary = try JSONValue(encoding: outcome)
+                guard outcome.promoted else {
+                    let message = "Wrong input: the gates refuse build \(number): " + outcome.gate.failures.joined(separator: "; ")
+                    return Envelope.json(["status": ["error": .string(message)], "result": summary, "time": Envelope.elapsed(since: start)],
+                                         status: .conflict)
+                }
+                return Envelope.ok(summary, since: start)
+            } catch {
+                return RouteContext.errorResponse(error, request: request, start: start, logger: routes.logger)
+            }
+        }
+        routes.on(router, .post, "/collections/{name}/rollback") { request, context in
+            let name = try collection(context)
+            let body = try await routes.body(request, required: false).map { try JSONFields($0) }
+            let reason = try body?.string("reason")
+            let actor = try body.map(actor) ?? defaultActor
+            let entry = try await offloaded { try engine.rollback(collection: name, actor: actor, reason: reason) }
+            return try JSONValue(encoding: entry)
+        }
+        routes.on(router, .get, "/collections/{name}/audit") { _, context in
+            let name = try collection(context)
+            return ["entries": try JSONValue(encoding: try engine.lifecycle.audit.entries(of: name))]
+        }
+        routes.on(router, .get, "/collections/{name}/serving") { _, context in
+            let name = try collection(context)
+            let record = try engine.lifecycle.serving.record(name)
+            let build = record.build ?? 0
+            var result = try JSONValue(encoding: record).objectValue ?? [:]
+            result["build"] = .int(Int64(build))
+            result["model"] = try engine.store.collection(named: name).schema().embeddingModel.map(JSONValue.string) ?? .null
+            result["rollback_target"] = record.rollbackTarget.map { .int(Int64($0)) } ?? .null
+            // What this process searches right now (it follows a promotion made elsewhere within a second).
+            result["live_build"] = engine.openCollection(named: name).map { .int(Int64($0.servingBuild)) } ?? .null
+            if build > 0, let serving = try engine.lifecycle.builds.build(name, build) { result["serving_build"] = try describe(serving) }
+            return .object(result)
+        }
+        routes.on(router, .get, "/collections/{name}/gates") { _, context in
+            try JSONValue(encoding: try engine.lifecycle.serving.record(try collection(context)).gates)
+        }
+        routes.on(router, .put, "/collections/{name}/gates") { request, context in
+            let name = try collection(context)
+            let body = try await routes.fields(request)
+            var gates = try engine.lifecycle.serving.record(name).gates
+            if let value = try body.double("recall_floor") { gates.recallFloor = value }
+            if let value = try body.double("recall_margin") { gates.recallMargin = value }
+            if let value = try body.double("eval_margin") { gates.evaluationMargin = value }
+            if let value = try body.int("keep_builds") { gates.keepBuilds = value }
+            if let path = try body.string("eval_dataset") {
+                _ = try BEIRDataset(directory: URL(fileURLWithPath: path))
+                gates.evaluationDataset = URL(fileURLWithPath: path).standardizedFileURL.path
+            }
+            try GateSettingsChange(context: engine.lifecycle).apply(gates, to: name, actor: try actor(body))
+            return try JSONValue(encoding: gates)
+        }
+    }
+
+    private var defaultActor: String { routes.configuration.apiKey == nil ? "http" : "api-key:full-access" }
+
+    private func actor(_ body: JSONFields) throws -> String {
+        try body.string("actor").map { "\(defaultActor) (\($0))" } ?? defaultActor
+    }
+
+    private func collection(_ context: BasicRequestContext) throws -> String {
+        let name = try routes.engine.resolve(try context.parameters.require("name"))
+        guard try routes.engine.collectionExists(name) else { throw APIError.notFound("Collection `\(name)` doesn't exist!") }
+        return name
+    }
+
+    private func build(_ context: BasicRequestContext) throws -> (String, Int) {
+        let name = try collection(context)
+        guard let number = Int(try context.parameters.require("number")), number > 0 else {
+            throw APIError.badRequest("build number must be a positive integer")
+        }
+        return (name, number)
+    }
+
+    private func describe(_ record: BuildRecord) throws -> JSONValue {
+        var object = try JSONValue(encoding: record).objectValue ?? [:]
+        if let progress = jobs.progress(of: record.id) {
+            object["progress"] = ["phase": .string(progress.phase.rawValue), "done": .int(Int64(progress.done)), "total": .int(Int64(progress.total))]
+        }
+        return .object(object)
+    }
+}
+
+extension JSONValue {
+    /// Any Encodable as a JSON value (dates as ISO 8601).
+    init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        self = try JSONValue(parsing: Array(try encoder.encode(value)))
+    }
+}

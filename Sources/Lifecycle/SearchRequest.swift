@@ -13,6 +13,10 @@ public struct SearchRequest: Sendable {
     public var scoreThreshold: Float?
     public var withPayload: Bool
     public var withVector: Bool
+    /// The text the vector was embedded from, for the query log (nil for vector queries).
+    public var text: String?
+    /// Who asked (a client key header), for sticky canary routing.
+    public var clientKey: String?
 
     public init(
         vector: [Float], limit: Int = 10, offset: Int = 0, filter: Filter? = nil, ef: Int? = nil,

@@ -31,7 +31,24 @@ extension ServingCollection {
             throw LifecycleError.invalidRequest("hnsw_ef must be between 1 and 100000, got \(ef)")
         }
 
-        let (neighbors, plan) = try nearest(request, k: window)
+        let arm = monitoring.route(request)
+        let start = ContinuousClock.now
+        var answer: (neighbors: [Neighbor], plan: SearchPlan)
+        if let canary = arm {
+            do {
+                answer = try nearest(request, k: window, index: canary.index)
+                monitoring.recordCanary(canary, latency: ContinuousClock.now - start, failed: false)
+            } catch {
+                // The user gets production's answer; the canary is charged with the error.
+                monitoring.recordCanary(canary, latency: ContinuousClock.now - start, failed: true)
+                answer = try nearest(request, k: window, index: index)
+            }
+        } else {
+            answer = try nearest(request, k: window, index: index)
+            monitoring.recordProduction(latency: ContinuousClock.now - start)
+        }
+        let (neighbors, plan) = answer
+        monitoring.shadow(request, k: window, production: neighbors.map(\.id), latency: ContinuousClock.now - start, collection: self)
         let page = Array(neighbors.dropFirst(request.offset))
         let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
         var hits: [SearchHit] = []
@@ -44,11 +61,11 @@ extension ServingCollection {
             if !request.withPayload { point.payload = [:] }
             hits.append(SearchHit(point: point, score: score))
         }
+        queryLog.record(build: arm?.build ?? servingBuild, vector: request.vector, text: request.text, scores: hits.map(\.score))
         return (hits, plan)
     }
 
-    private func nearest(_ request: SearchRequest, k: Int) throws -> ([Neighbor], SearchPlan) {
-        let index = self.index
+    func nearest(_ request: SearchRequest, k: Int, index: HNSWIndex) throws -> ([Neighbor], SearchPlan) {
         let ef = request.ef ?? index.parameters.ef
         guard let filter = request.filter else {
             if request.exact { return (try index.exactSearch(request.vector, k: k), .exactScan) }

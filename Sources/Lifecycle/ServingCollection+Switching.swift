@@ -44,7 +44,9 @@ extension ServingCollection {
     /// promoted, and applies changes other processes logged.
     public func follow() throws {
         guard let context else { return }
-        let wanted = try context.serving.record(name).build ?? 0
+        let record = try context.serving.record(name)
+        try configureRollout(record)
+        let wanted = record.build ?? 0
         if wanted != servingBuild {
             try serve(build: wanted)
         } else if try store.lastSequence() > lastAppliedSequence {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Storage
 import Synchronization
@@ -27,6 +28,10 @@ public final class ServingCollection: Sendable {
     let persistedSequence: Atomic<UInt64>
     /// True when opening loaded a stored index image; false when it rebuilt the graph.
     public let loadedFromImage: Bool
+    /// Sampled queries, for drift signals and recall checks.
+    public let queryLog: QueryLog
+    /// Shadow traffic and canary routing.
+    public let monitoring: CollectionMonitoring
 
     struct Serving {
         var index: HNSWIndex
@@ -48,7 +53,16 @@ public final class ServingCollection: Sendable {
         self.dimension = schema.dimension
         self.distance = schema.distance
         self.context = context
-        let build = try context?.serving.record(schema.name).build ?? 0
+        let servingRecord = try context?.serving.record(schema.name)
+        queryLog = QueryLog(settings: servingRecord?.monitoring ?? MonitoringSettings())
+        let collectionName = schema.name
+        monitoring = CollectionMonitoring { settings, reason in
+            // Off the query path: the abort is a catalog write.
+            DispatchQueue.global().async {
+                try? context?.abortCanary(collection: collectionName, settings: settings, reason: reason)
+            }
+        }
+        let build = servingRecord?.build ?? 0
         let opened: Serving
         let sequence: UInt64
         if build > 0, let context {
@@ -79,6 +93,7 @@ public final class ServingCollection: Sendable {
         appliedSequence = Atomic(sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)
         try writeGate.withLock { _ in try catchUp() }
+        if let servingRecord { try configureRollout(servingRecord) }
     }
 
     static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> (HNSWIndex, UInt64)? {
@@ -120,15 +135,22 @@ public final class ServingCollection: Sendable {
         })
     }
 
-    /// Applies every logged change after `appliedSequence` to the index. Callers hold the gate.
+    /// Applies every logged change after `appliedSequence` to the index (and to the canary and
+    /// shadow indexes). Callers hold the gate.
     func catchUp() throws {
-        let applied = try catchUpRule().catchUp(index, from: appliedSequence.load(ordering: .acquiring))
-        appliedSequence.store(applied, ordering: .releasing)
+        while true {
+            let changes = try store.changes(after: appliedSequence.load(ordering: .acquiring), limit: 4096)
+            guard !changes.isEmpty else { return }
+            try apply(changes)
+        }
     }
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.
     func apply(_ changes: [ChangeEntry]) throws {
         if let last = try catchUpRule().apply(changes, to: index) {
+            for arm in monitoring.followingIndexes() {
+                _ = try context?.catchUp(for: store, model: arm.model).apply(changes, to: arm.index)
+            }
             appliedSequence.store(last, ordering: .releasing)
         }
     }

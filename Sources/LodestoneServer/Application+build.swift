@@ -38,6 +38,7 @@ public func makeRouter(
     SearchRoutes(routes: routes).register(on: router)
     OpenAIRoutes(routes: routes, models: models).register(on: router)
     LifecycleRoutes(routes: routes, jobs: BuildJobs()).register(on: router)
+    RolloutRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 
@@ -78,7 +79,14 @@ struct HealthRoutes {
         routes.raw(router, .get, "/readyz") { _, _ -> Response in
             do {
                 let names = try engine.collectionNames()
-                return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count))])
+                // Drift alerts are reported, not failed on: a drifting collection still serves.
+                var drift: [String: JSONValue] = [:]
+                for serving in engine.openCollections {
+                    let report = DriftMonitor.report(collection: serving.name, log: serving.queryLog)
+                    drift[serving.name] = ["alert": .bool(report.alert), "reasons": .array(report.reasons.map(JSONValue.string))]
+                }
+                return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count)),
+                                      "drift": .object(drift)])
             } catch {
                 return Envelope.json(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
             }

@@ -74,7 +74,7 @@ struct LifecycleRoutes {
             let name = try collection(context)
             let body = try await routes.body(request, required: false).map { try JSONFields($0) }
             let reason = try body?.string("reason")
-            let actor = try body.map(actor) ?? defaultActor
+            let actor = try body.map(actor) ?? routes.actor(nil)
             let entry = try await offloaded { try engine.rollback(collection: name, actor: actor, reason: reason) }
             return try JSONValue(encoding: entry)
         }
@@ -115,11 +115,7 @@ struct LifecycleRoutes {
         }
     }
 
-    private var defaultActor: String { routes.configuration.apiKey == nil ? "http" : "api-key:full-access" }
-
-    private func actor(_ body: JSONFields) throws -> String {
-        try body.string("actor").map { "\(defaultActor) (\($0))" } ?? defaultActor
-    }
+    private func actor(_ body: JSONFields) throws -> String { routes.actor(try body.string("actor")) }
 
     private func collection(_ context: BasicRequestContext) throws -> String {
         let name = try routes.engine.resolve(try context.parameters.require("name"))

@@ -83,6 +83,13 @@ struct RouteContext: Sendable {
     }
 
     /// The serving collection behind a path's `{name}` (an alias resolves to its collection).
+    /// Who a lifecycle change is attributed to in the audit trail: the key class used, and the
+    /// name the caller gave (`actor` in the body), if any.
+    func actor(_ named: String?) -> String {
+        let key = configuration.apiKey == nil ? "http" : "api-key:full-access"
+        return named.map { "\(key) (\($0))" } ?? key
+    }
+
     func collection(_ context: BasicRequestContext) throws -> ServingCollection {
         let name = try context.parameters.require("name")
         return try engine.collection(named: try engine.resolve(name))

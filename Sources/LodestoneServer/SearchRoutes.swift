@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Lifecycle
 import Storage
@@ -10,13 +11,13 @@ struct SearchRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .post, "/collections/{name}/points/query") { request, context in
             let serving = try routes.collection(context)
-            return try await query(serving, try await routes.fields(request), defaultPayload: true)
+            return try await query(serving, try await routes.fields(request), defaultPayload: true, client: Self.client(request))
         }
         routes.on(router, .post, "/collections/{name}/points/query/batch") { request, context in
             let serving = try routes.collection(context)
             let searches = try batch(try await routes.fields(request))
             var results: [JSONValue] = []
-            for search in searches { results.append(try await query(serving, search, defaultPayload: false)) }
+            for search in searches { results.append(try await query(serving, search, defaultPayload: false, client: Self.client(request))) }
             return .array(results)
         }
         routes.on(router, .post, "/collections/{name}/points/search") { request, context in
@@ -37,7 +38,12 @@ struct SearchRoutes {
     }
 
     /// `POST .../points/query`: `query` is a vector, a point id, or `{"nearest": either}`.
-    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool) async throws -> JSONValue {
+    /// The header that makes canary routing sticky per client.
+    static let clientHeader = HTTPField.Name("x-lodestone-client")!
+
+    static func client(_ request: Request) -> String? { request.headers[clientHeader] }
+
+    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool, client: String?) async throws -> JSONValue {
         if body["prefetch"] != nil {
             throw APIError.badRequest("`prefetch` (hybrid queries) is not supported yet; send a single dense `query`")
         }
@@ -59,14 +65,19 @@ struct SearchRoutes {
             }
         }
         let vector: [Float]
+        var text: String?
         if case let .object(fields) = query, let document = VectorSource.document(in: fields) {
             vector = try await routes.embedQuery(text: document.text, model: document.model, for: serving)
-        } else if case let .string(text) = query, PointID(uuidString: text) == nil, UInt64(text) == nil {
-            vector = try await routes.embedQuery(text: text, model: "", for: serving)
+            text = document.text
+        } else if case let .string(plain) = query, PointID(uuidString: plain) == nil, UInt64(plain) == nil {
+            vector = try await routes.embedQuery(text: plain, model: "", for: serving)
+            text = plain
         } else {
             vector = try queryVector(query, serving: serving)
         }
-        let request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
+        var request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
+        request.text = text
+        request.clientKey = client
         let hits = try timedSearch(serving, request)
         return ["points": .array(hits.map { selection.render($0.point, score: $0.score) })]
     }

@@ -64,6 +64,14 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(name: "lodestone_points", labels: [("collection", name)]).set(Double(serving.liveCount))
             registry.makeGauge(name: "lodestone_deleted_points", labels: [("collection", name)]).set(Double(serving.deletedCount))
             registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
+            registry.makeGauge(name: "lodestone_serving_build", labels: [("collection", name)]).set(Double(serving.servingBuild))
+            registry.makeGauge(name: "lodestone_query_log_entries", labels: [("collection", name)]).set(Double(serving.queryLog.count))
+            let drift = DriftMonitor.report(collection: name, log: serving.queryLog)
+            registry.makeGauge(name: "lodestone_drift_centroid_shift", labels: [("collection", name)]).set(drift.centroidShift)
+            registry.makeGauge(name: "lodestone_drift_top1_ks", labels: [("collection", name)]).set(drift.top1KS)
+            registry.makeGauge(name: "lodestone_drift_recent_mean_top1", labels: [("collection", name)]).set(drift.recentMeanTop1)
+            registry.makeGauge(name: "lodestone_drift_low_score_fraction", labels: [("collection", name)]).set(drift.recentLowScoreFraction)
+            registry.makeGauge(name: "lodestone_drift_alert", labels: [("collection", name)]).set(drift.alert ? 1.0 : 0.0)
         }
         return registry.emitToString()
     }

@@ -17,6 +17,9 @@ public struct ServingRecord: Codable, Sendable, Equatable {
     public var bindings: [ModelBinding]
     public var gates: GateSettings
     public var changedAt: Date?
+    public var monitoring: MonitoringSettings?
+    public var shadow: ShadowSettings?
+    public var canary: CanarySettings?
 
     public init(collection: String, build: Int? = nil, previous: [Int] = [], bindings: [ModelBinding] = [],
                 gates: GateSettings = GateSettings(), changedAt: Date? = nil) {
@@ -38,7 +41,7 @@ public struct ServingRecord: Codable, Sendable, Equatable {
     public var rollbackTarget: Int? { previous.last }
 
     enum CodingKeys: String, CodingKey {
-        case collection, build, previous, bindings, gates
+        case collection, build, previous, bindings, gates, monitoring, shadow, canary
         case changedAt = "changed_at"
     }
 }

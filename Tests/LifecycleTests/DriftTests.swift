@@ -1,0 +1,61 @@
+import Foundation
+import Lifecycle
+import Testing
+import VectorFormats
+
+/// Drift signals on synthetic query streams: a shifted distribution must raise the alert, an
+/// unchanged one must not (false alarms counted over many seeds).
+@Suite struct DriftTests {
+    /// `count` queries drawn around `topics` of a fixed clustered space, with top-1 scores
+    /// from a normal distribution.
+    static func stream(_ queryLog: QueryLog, seed: UInt64, stream: UInt64, clusters: Int, count: Int, scoreMean: Double) {
+        let dimension = 32
+        let values = SyntheticVectors(dimension: dimension, clusters: clusters, seed: seed).generate(count: count, stream: stream)
+        var generator = SplitMix64(seed: seed &+ stream)
+        for row in 0 ..< count {
+            let u1 = max(Double(generator.next() >> 11) / Double(1 << 53), 1e-12), u2 = Double(generator.next() >> 11) / Double(1 << 53)
+            let score = scoreMean + 0.05 * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+            queryLog.record(build: 1, vector: Array(values[row * dimension ..< (row + 1) * dimension]), text: nil, scores: [Float(score)])
+        }
+    }
+
+    @Test("an unchanged query distribution raises no alert in at least 99 of 100 seeds")
+    func noFalseAlarms() {
+        var alarms = 0
+        for seed in UInt64(0) ..< 100 {
+            let log = QueryLog(settings: MonitoringSettings(driftWindow: 300))
+            Self.stream(log, seed: seed, stream: 1, clusters: 8, count: 300, scoreMean: 0.7)
+            Self.stream(log, seed: seed, stream: 2, clusters: 8, count: 300, scoreMean: 0.7)
+            let report = DriftMonitor.report(collection: "c", log: log)
+            #expect(report.ready && report.referenceQueries == 300 && report.recentQueries == 300)
+            if report.alert { alarms += 1 }
+        }
+        #expect(alarms <= 1, "\(alarms) false alarms in 100 seeds")
+    }
+
+    @Test("queries from other topics and lower top-1 scores raise the alert in every seed, naming the signals")
+    func shiftRaisesAlert() {
+        for seed in UInt64(0) ..< 20 {
+            let log = QueryLog(settings: MonitoringSettings(driftWindow: 300))
+            Self.stream(log, seed: seed, stream: 1, clusters: 8, count: 300, scoreMean: 0.7)
+            // Other topics: a different cluster layout; poorer matches.
+            Self.stream(log, seed: seed &+ 1000, stream: 2, clusters: 8, count: 300, scoreMean: 0.45)
+            let report = DriftMonitor.report(collection: "c", log: log)
+            #expect(report.alert && report.centroidShift > 3 && report.top1KS > report.top1KSCritical, "\(report)")
+            #expect(report.reasons.count >= 2)
+        }
+    }
+
+    @Test("the log is bounded, sampled, can drop text, and keeps its reference window when it wraps")
+    func boundedLog() {
+        let log = QueryLog(settings: MonitoringSettings(logCapacity: 100, sampleRate: 1, logText: false, driftWindow: 50))
+        for index in 0 ..< 250 { log.record(build: 1, vector: [Float(index)], text: "q\(index)", scores: [0.5]) }
+        #expect(log.count == 100 && log.entries.first?.vector == [150] && log.entries.last?.vector == [249])
+        #expect(log.entries.allSatisfy { $0.text == nil })
+        let report = DriftMonitor.report(collection: "c", log: log)
+        #expect(report.referenceQueries == 50 && report.recentQueries == 50)
+        let sampled = QueryLog(settings: MonitoringSettings(logCapacity: 10_000, sampleRate: 0.1))
+        for _ in 0 ..< 5_000 { sampled.record(build: 1, vector: [0], text: nil, scores: []) }
+        #expect((350 ... 650).contains(sampled.count), "\(sampled.count) of 5000 logged at rate 0.1")
+    }
+}

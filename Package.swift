@@ -83,7 +83,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("openapi.json")],
+            resources: [.copy("openapi.json"), .copy("dashboard.html")],
             swiftSettings: strictSettings
         ),
         // The child process that the crash test kills at random moments.

@@ -9,7 +9,8 @@ struct APIKeyMiddleware: RouterMiddleware {
 
     let fullAccessKey: String?
     let readOnlyKey: String?
-    static let openPaths: Set<String> = ["/healthz", "/livez", "/readyz"]
+    /// The dashboard page holds no data (its requests carry the key), so it loads without one.
+    static let openPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/dashboard"]
     static let apiKeyHeader = HTTPField.Name("api-key")!
 
     /// POST routes that only read; every other POST, and every PUT, PATCH and DELETE, writes.

@@ -73,6 +73,11 @@ struct HealthRoutes {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
+        routes.raw(router, .get, "/dashboard") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: DashboardPage.bytes)))
+        }
         routes.raw(router, .get, "/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
         routes.raw(router, .get, "/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
         let engine = routes.engine

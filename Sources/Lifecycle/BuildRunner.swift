@@ -11,6 +11,9 @@ public struct BuildRunner: Sendable {
     /// Held-out queries for the recall check.
     public var recallQueries = 200
     public var recallK = 10
+    /// The serving collection's query log, when it is open in this process: the recall check
+    /// then uses logged queries instead of held-out vectors.
+    public var queryLog: QueryLog?
 
     public init(context: LifecycleContext, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.context = context
@@ -84,7 +87,10 @@ public struct BuildRunner: Sendable {
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
             let production = try productionIndex(of: record.collection, dimension: schema.dimension)
             let check = RecallCheck(k: recallK, queries: recallQueries)
-            let sample = check.sample([index] + (production.map { [$0.index] } ?? []))
+            let logged = production.flatMap { production in
+                record.model == production.model ? check.loggedQueries(queryLog, build: production.build, dimension: schema.dimension) : nil
+            }
+            let sample: RecallCheck.Queries = logged.map { .logged($0) } ?? .heldOut(check.sample([index] + (production.map { [$0.index] } ?? [])))
             record.recall = try check.measure(index, ef: record.ef, on: sample)
             if let production {
                 let report = try check.measure(production.index, ef: production.ef, on: sample)

@@ -9,6 +9,50 @@ struct RecallCheck {
     var k: Int
     var queries: Int
 
+    /// What the queries are: stored points (each excluded from its own answers), or logged
+    /// query vectors.
+    enum Queries {
+        case heldOut([UInt32])
+        case logged([[Float]])
+
+        var count: Int {
+            switch self {
+            case let .heldOut(ids): ids.count
+            case let .logged(vectors): vectors.count
+            }
+        }
+    }
+
+    /// Logged queries to check with, when the log holds enough from `build` (whose model the
+    /// candidate shares); else nil and held-out vectors are used.
+    func loggedQueries(_ log: QueryLog?, build: Int, dimension: Int) -> [[Float]]? {
+        guard let log else { return nil }
+        let vectors = log.entries.filter { $0.build == build && $0.vector.count == dimension }.suffix(queries).map(\.vector)
+        return vectors.count >= min(queries, 50) ? Array(vectors) : nil
+    }
+
+    func measure(_ index: HNSWIndex, ef: Int, on queries: Queries) throws -> RecallReport {
+        switch queries {
+        case let .heldOut(ids): return try measure(index, ef: ef, on: ids)
+        case let .logged(vectors):
+            var found: [[UInt32]] = [], truth: [[UInt32]] = [], latencies: [Double] = []
+            for vector in vectors {
+                truth.append(try index.exactSearch(vector, k: k).map(\.id))
+                let start = ContinuousClock.now
+                found.append(try index.search(vector, k: k, ef: ef).map(\.id))
+                latencies.append((ContinuousClock.now - start).seconds * 1000)
+            }
+            return report(found: found, truth: truth, latencies: latencies, source: "query_log", ef: ef)
+        }
+    }
+
+    private func report(found: [[UInt32]], truth: [[UInt32]], latencies: [Double], source: String, ef: Int) -> RecallReport {
+        let sorted = latencies.sorted()
+        func percentile(_ p: Int) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * p / 100)] }
+        return RecallReport(k: k, ef: ef, queries: found.count, querySource: source, recall: Recall.atK(found: found, truth: truth, k: k),
+                            latencyP50Milliseconds: percentile(50), latencyP99Milliseconds: percentile(99))
+    }
+
     /// Points live in every index given, sampled without replacement.
     func sample(_ indexes: [HNSWIndex]) -> [UInt32] {
         guard let first = indexes.first else { return [] }
@@ -30,11 +74,7 @@ struct RecallCheck {
             found.append(try index.search(vector, k: k, ef: ef, filter: others).map(\.id))
             latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
-        latencies.sort()
-        func percentile(_ p: Int) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * p / 100)] }
-        return RecallReport(k: k, ef: ef, queries: found.count, querySource: "held_out_vectors",
-                            recall: Recall.atK(found: found, truth: truth, k: k),
-                            latencyP50Milliseconds: percentile(50), latencyP99Milliseconds: percentile(99))
+        return report(found: found, truth: truth, latencies: latencies, source: "held_out_vectors", ef: ef)
     }
 }
 

@@ -59,3 +59,17 @@ import VectorFormats
         #expect((350 ... 650).contains(sampled.count), "\(sampled.count) of 5000 logged at rate 0.1")
     }
 }
+
+@Suite struct CanaryRoutingTests {
+    @Test("canary routing is sticky per client key, admits about the fraction, and a ramp-up only adds clients")
+    func stickyRouting() {
+        let small = CanarySettings(build: 2, fraction: 0.1), large = CanarySettings(build: 2, fraction: 0.3)
+        let keys = (0 ..< 20_000).map { "client-\($0)" }
+        let admittedSmall = keys.filter { small.admits(clientKey: $0) }
+        let admittedLarge = Set(keys.filter { large.admits(clientKey: $0) })
+        #expect(abs(Double(admittedSmall.count) / 20_000 - 0.1) < 0.01 && abs(Double(admittedLarge.count) / 20_000 - 0.3) < 0.015)
+        #expect(admittedSmall.allSatisfy { admittedLarge.contains($0) })
+        #expect(keys.prefix(500).allSatisfy { small.admits(clientKey: $0) == small.admits(clientKey: $0) })
+        #expect(!CanarySettings(build: 2, fraction: 0).admits(clientKey: "anyone"))
+    }
+}

@@ -167,4 +167,23 @@ import VectorIndex
             try engine.promote(collection: "docs", build: cancelled.number, actor: "test")
         }
     }
+
+    @Test("with a query log, the recall gate measures candidate and production on the logged queries")
+    func recallFromQueryLog() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let engine = try Engine(dataDirectory: directory, buildThreads: 2)
+        let serving = try engine.createCollection(CollectionSchema(name: "v", dimension: 24, distance: .euclid))
+        try serving.upsert(points(clustered(3_000, dimension: 24)))
+        let runner = BuildRunner(context: engine.lifecycle, threads: 2)
+        let first = try runner.run(collection: "v")
+        #expect(first.recall?.querySource == "held_out_vectors")
+        #expect(try engine.promote(collection: "v", build: first.number, actor: "test").promoted)
+        for query in clustered(120, dimension: 24, stream: 9) { _ = try serving.search(SearchRequest(vector: query, limit: 10)) }
+        #expect(serving.queryLog.count == 120 && serving.queryLog.entries.allSatisfy { $0.build == first.number && $0.scores.count == 10 })
+        let second = try runner.run(collection: "v")
+        let outcome = try engine.promote(collection: "v", build: second.number, actor: "test")
+        #expect(outcome.gate.recall.querySource == "query_log" && outcome.gate.recall.queries == 120)
+        #expect(outcome.gate.recall.production != nil && outcome.promoted)
+    }
 }

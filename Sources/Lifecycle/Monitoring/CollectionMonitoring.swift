@@ -84,12 +84,12 @@ public final class CollectionMonitoring: Sendable {
     func route(_ request: SearchRequest) -> Arm? {
         canaryState.withLock { canary in
             guard let canary, !canary.aborted, canary.settings.fraction > 0 else { return nil }
-            let draw: Double = if let key = request.clientKey {
-                Double(Self.stableHash(key) % 10_000) / 10_000
+            let admitted = if let key = request.clientKey {
+                canary.settings.admits(clientKey: key)
             } else {
-                Double.random(in: 0 ..< 1)
+                Double.random(in: 0 ..< 1) < canary.settings.fraction
             }
-            return draw < canary.settings.fraction ? Arm(index: canary.index, build: canary.settings.build) : nil
+            return admitted ? Arm(index: canary.index, build: canary.settings.build) : nil
         }
     }
 
@@ -198,11 +198,6 @@ public final class CollectionMonitoring: Sendable {
                 "shadow_latency": .object(shadow.shadow.summary.mapValues(JSONValue.double)),
             ]
         }
-    }
-
-    /// FNV-1a: stable across processes and runs, unlike `Hasher`.
-    static func stableHash(_ key: String) -> UInt64 {
-        key.utf8.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }
 

@@ -38,6 +38,13 @@ public struct CanarySettings: Codable, Sendable, Equatable {
         self.since = since
     }
 
+    /// Whether a client with this key is routed to the canary: a stable hash of the key, so a
+    /// client stays on one side, and raising the fraction only ever adds clients.
+    public func admits(clientKey: String) -> Bool {
+        let hash = clientKey.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return Double(hash % 1_000_000) / 1_000_000 < fraction
+    }
+
     enum CodingKeys: String, CodingKey {
         case build, fraction, since
         case maxErrorRate = "max_error_rate"

@@ -54,7 +54,10 @@ public struct Promoter: Sendable {
         }
         progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
         let check = RecallCheck(k: 10, queries: recallQueries)
-        let sample = check.sample([candidate] + (production.map { [$0.index] } ?? []))
+        let logged = production.flatMap { production in
+            build.model == production.model ? check.loggedQueries(live?.queryLog, build: production.build, dimension: schema.dimension) : nil
+        }
+        let sample: RecallCheck.Queries = logged.map { .logged($0) } ?? .heldOut(check.sample([candidate] + (production.map { [$0.index] } ?? [])))
         let candidateReport = try check.measure(candidate, ef: build.ef, on: sample)
         let productionReport = try production.map { try check.measure($0.index, ef: $0.ef, on: sample) }
         var failures: [String] = []

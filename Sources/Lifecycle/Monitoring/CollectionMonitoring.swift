@@ -20,6 +20,7 @@ public final class CollectionMonitoring: Sendable {
         var model: String?
         var ef: Int
         var overlaps: [Double] = []
+        var compared = 0
         var production = LatencyWindow()
         var shadow = LatencyWindow()
         var skipped = 0
@@ -48,6 +49,7 @@ public final class CollectionMonitoring: Sendable {
     }
 
     static let maximumPendingShadows = 64
+    static let boundCheckInterval = 16
     static let overlapSamples = 10_000
 
     // MARK: settings
@@ -98,14 +100,19 @@ public final class CollectionMonitoring: Sendable {
     }
 
     func recordCanary(_ arm: Arm, latency: Duration, failed: Bool) {
+        // Percentiles sort their windows, so the bounds are checked every few queries, not each.
+        let due: Bool = canaryState.withLock { canary in
+            guard canary != nil, canary!.settings.build == arm.build, !canary!.aborted else { return false }
+            canary!.queries += 1
+            if failed { canary!.errors += 1 }
+            canary!.latency.add(latency.milliseconds)
+            return canary!.queries >= canary!.settings.minQueries && (failed || canary!.queries % Self.boundCheckInterval == 0)
+        }
+        guard due else { return }
         let productionP99 = productionLatency.withLock { $0.percentile(0.99) }
         let abort: (CanarySettings, String)? = canaryState.withLock { canary in
             guard var state = canary, state.settings.build == arm.build, !state.aborted else { return nil }
-            state.queries += 1
-            if failed { state.errors += 1 }
-            state.latency.add(latency.milliseconds)
             defer { canary = state }
-            guard state.queries >= state.settings.minQueries else { return nil }
             let errorRate = Double(state.errors) / Double(state.queries)
             let p99 = state.latency.percentile(0.99)
             let bound = max(state.settings.maxP99Milliseconds, productionP99 * state.settings.maxP99Ratio)
@@ -171,6 +178,7 @@ public final class CollectionMonitoring: Sendable {
                     guard state?.settings == settings else { return }
                     if state!.overlaps.count >= Self.overlapSamples { state!.overlaps.removeFirst(state!.overlaps.count / 2) }
                     state!.overlaps.append(overlap)
+                    state!.compared += 1
                     state!.production.add(productionMilliseconds)
                     state!.shadow.add(shadowMilliseconds)
                 }
@@ -192,7 +200,7 @@ public final class CollectionMonitoring: Sendable {
             return [
                 "build": .int(Int64(shadow.settings.build)), "fraction": .double(shadow.settings.fraction),
                 "since": .string(ISO8601DateFormatter().string(from: shadow.settings.since)),
-                "count": .int(Int64(sorted.count)), "skipped": .int(Int64(shadow.skipped)),
+                "count": .int(Int64(shadow.compared)), "overlap_samples": .int(Int64(sorted.count)), "skipped": .int(Int64(shadow.skipped)),
                 "mean_overlap": .double(mean), "p10_overlap": .double(p10),
                 "production_latency": .object(shadow.production.summary.mapValues(JSONValue.double)),
                 "shadow_latency": .object(shadow.shadow.summary.mapValues(JSONValue.double)),

@@ -40,6 +40,7 @@ public final class QueryLog: Sendable {
 
     public func update(_ settings: MonitoringSettings) {
         state.withLock { state in
+            guard state.settings != settings else { return }
             state.settings = settings
             if state.entries.count > settings.logCapacity {
                 state.entries = Array(ordered(state).suffix(settings.logCapacity))

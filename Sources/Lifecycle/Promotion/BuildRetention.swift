@@ -2,15 +2,15 @@ import Foundation
 import Storage
 
 /// Retires ready builds beyond a collection's `keep_builds`, oldest first, never the serving
-/// build or the rollback target; their index environments are deleted, their records kept.
-/// Failed builds keep their record too, and never have an environment.
+/// build, the rollback target, or a shadow or canary build. Their index environments are
+/// deleted and their records kept. Failed builds keep their record too and have no environment.
 struct BuildRetention {
     let context: LifecycleContext
 
     @discardableResult
     func retire(collection: String, actor: String) throws -> [Int] {
         let serving = try context.serving.record(collection)
-        let protected = Set([serving.build, serving.rollbackTarget].compactMap { $0 })
+        let protected = Set([serving.build, serving.rollbackTarget, serving.shadow?.build, serving.canary?.build].compactMap { $0 })
         let spare = try context.builds.builds(of: collection)
             .filter { $0.status == .ready && !protected.contains($0.number) }
             .sorted { $0.number > $1.number }

@@ -110,8 +110,9 @@ public final class Engine: Sendable {
 
     /// Stores the index image of every open collection that changed since it was last stored.
     public func persistIndexes() throws {
-        for serving in openCollections where serving.changesSincePersist > 0 {
-            try serving.persistIndex()
+        for serving in openCollections {
+            if serving.changesSincePersist > 0 { try serving.persistIndex() }
+            try serving.persistQueryLog()
         }
     }
 }

@@ -63,6 +63,14 @@ extension ServingCollection {
         }
     }
 
+    /// Stores the query log when queries were logged since it was last stored.
+    public func persistQueryLog() throws {
+        let logged = queryLog.loggedCount
+        guard logged != persistedQueryLogCount.load(ordering: .acquiring) else { return }
+        try store.blobs.put(name: QueryLogImage.blobName, bytes: queryLog.image)
+        persistedQueryLogCount.store(logged, ordering: .releasing)
+    }
+
     /// Drops the stored image: the next open rebuilds from the stored vectors.
     public func discardPersistedIndex() throws {
         _ = try writeGate.withLock { _ in try store.blobs.delete(name: Self.indexBlobName) }

@@ -32,6 +32,8 @@ public final class ServingCollection: Sendable {
     public let queryLog: QueryLog
     /// Shadow traffic and canary routing.
     public let monitoring: CollectionMonitoring
+    /// `queryLog.loggedCount` when the log was last stored.
+    let persistedQueryLogCount = Atomic<Int>(0)
 
     struct Serving {
         var index: HNSWIndex
@@ -55,6 +57,11 @@ public final class ServingCollection: Sendable {
         self.context = context
         let servingRecord = try context?.serving.record(schema.name)
         queryLog = QueryLog(settings: servingRecord?.monitoring ?? MonitoringSettings())
+        if let stored = try store.blobs.get(name: QueryLogImage.blobName) {
+            // A log that cannot be read is only monitoring history: start a new one.
+            try? queryLog.restore(stored)
+            persistedQueryLogCount.store(queryLog.loggedCount, ordering: .releasing)
+        }
         let collectionName = schema.name
         monitoring = CollectionMonitoring { settings, reason in
             // Off the query path: the abort is a catalog write.

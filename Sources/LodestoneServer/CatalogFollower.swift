@@ -25,6 +25,7 @@ public final class CatalogFollower: Sendable {
                 do {
                     try engine.followCatalog()
                     if tick % buildFollowEvery == 0 { try engine.followReadyBuilds() }
+                    if tick % (buildFollowEvery * 6) == 0 { for serving in engine.openCollections { try serving.persistQueryLog() } }
                 } catch {
                     onError(error)
                 }

@@ -132,11 +132,28 @@ struct CanaryCommand: ParsableCommand {
     }
 }
 
-/// `lodestone drift`: the running server's drift report.
+/// `lodestone drift`: a collection's drift report, live from the server or from the query log it stored.
 struct DriftCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "drift", abstract: "Query drift of a collection, from the running server.")
+    static let configuration = CommandConfiguration(
+        commandName: "drift", abstract: "Query drift of a collection: live from a running server, or with --data from its stored query log.")
     @Option(help: "Collection.") var collection: String
+    @Option(help: "Data directory: read the stored query log instead of asking the server.") var data: String?
     @OptionGroup var server: ServerOptions
     @Flag(help: "Print one JSON object.") var json = false
-    func run() throws { try server.printResult("/collections/\(collection)/drift", json: json) }
+
+    func run() throws {
+        guard let data else { return try server.printResult("/collections/\(collection)/drift", json: json) }
+        let store = try Store(directory: URL(fileURLWithPath: data))
+        let settings = try LifecycleContext(store: store).serving.record(collection).monitoring ?? MonitoringSettings()
+        guard let log = try QueryLog.stored(in: store.collection(named: collection), settings: settings) else {
+            throw ValidationError("collection '\(collection)' has no stored query log yet (a server stores it every minute and when it stops)")
+        }
+        let report = DriftMonitor.report(collection: collection, log: log)
+        if json { return try printJSON(report) }
+        print(String(format: "%@: %@ (reference %d queries since %@, recent %d); centroid shift %.2f, top-1 KS %.3f (critical %.3f), mean top-1 %.3f -> %.3f, low-score share %.3f",
+                     collection, report.alert ? "ALERT" : (report.ready ? "ok" : "collecting"), report.referenceQueries,
+                     ISO8601DateFormatter().string(from: report.referenceSince), report.recentQueries, report.centroidShift,
+                     report.top1KS, report.top1KSCritical, report.referenceMeanTop1, report.recentMeanTop1, report.recentLowScoreFraction))
+        for reason in report.reasons { print("  " + reason) }
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Lifecycle
+import Storage
 import Testing
 import VectorFormats
 
@@ -71,5 +72,25 @@ import VectorFormats
         #expect(admittedSmall.allSatisfy { admittedLarge.contains($0) })
         #expect(keys.prefix(500).allSatisfy { small.admits(clientKey: $0) == small.admits(clientKey: $0) })
         #expect(!CanarySettings(build: 2, fraction: 0).admits(clientKey: "anyone"))
+    }
+}
+
+@Suite struct QueryLogPersistenceTests {
+    @Test("a stored query log comes back with its entries, reference window and serials")
+    func roundTrip() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let engine = try Engine(dataDirectory: directory, buildThreads: 1)
+        let serving = try engine.createCollection(CollectionSchema(name: "q", dimension: 3, distance: .euclid))
+        try serving.upsert(points(clustered(50, dimension: 3)))
+        let settings = MonitoringSettings(logCapacity: 40, driftWindow: 10)
+        try engine.setMonitoring(collection: "q", settings: settings)
+        for query in clustered(60, dimension: 3, stream: 4) { _ = try serving.search(SearchRequest(vector: query, limit: 3)) }
+        serving.queryLog.record(build: 0, vector: [1, 2, 3], text: "with text", scores: [0.5])
+        try serving.persistQueryLog()
+        let stored = try #require(try QueryLog.stored(in: engine.store.collection(named: "q"), settings: settings))
+        #expect(stored.entries == serving.queryLog.entries && stored.count == 40 && stored.entries.last?.text == "with text")
+        #expect(DriftMonitor.report(collection: "q", log: stored) == DriftMonitor.report(collection: "q", log: serving.queryLog))
+        #expect(stored.loggedCount == 61)
     }
 }

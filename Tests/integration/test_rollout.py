@@ -72,5 +72,10 @@ def test_shadow_canary_and_drift():
         assert cli.returncode == 0 and json.loads(cli.stdout)["alert"] is True, cli.stderr
         log = s.get(server.url + "/collections/r/query-log?limit=5").json()["result"]
         assert log["count"] >= 400 and len(log["entries"]) == 5 and len(log["entries"][0]["scores"]) == 5
+        # The log is stored at shutdown: the drift report reads the same offline.
+        server.process.terminate()
+        assert server.process.wait(timeout=30) == 0
+        offline = last_json(lodestone(data, "drift", "--collection", "r", "--json"))
+        assert offline["alert"] and abs(offline["centroid_shift"] - drift["centroid_shift"]) < 1e-6 * max(1, drift["centroid_shift"])
     finally:
         server.stop()

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Synchronization
 
 /// One logged query: what was asked and how well the index answered it.
@@ -81,6 +82,38 @@ public final class QueryLog: Sendable {
             state.reference = []
             state.referenceBuild = nil
         }
+    }
+
+    /// The stored form of this log.
+    var image: [UInt8] {
+        state.withLock { state in
+            QueryLogImage.encode(.init(logged: state.logged, referenceBuild: state.referenceBuild, referenceSince: state.referenceSince,
+                                       reference: state.reference, entries: ordered(state)))
+        }
+    }
+
+    /// Queries logged since the log was created or restored, for deciding when to store it.
+    public var loggedCount: Int { state.withLock { $0.logged } }
+
+    /// Replaces the contents with a stored image (settings stay as they are).
+    func restore(_ bytes: [UInt8]) throws {
+        let contents = try QueryLogImage.decode(bytes)
+        state.withLock { state in
+            state.entries = Array(contents.entries.suffix(max(state.settings.logCapacity, 0)))
+            state.next = 0
+            state.reference = contents.reference
+            state.referenceBuild = contents.referenceBuild
+            state.referenceSince = contents.referenceSince
+            state.logged = contents.logged
+        }
+    }
+
+    /// The log a collection stored last (its server writes it every minute and at shutdown).
+    public static func stored(in store: CollectionStore, settings: MonitoringSettings) throws -> QueryLog? {
+        guard let bytes = try store.blobs.get(name: QueryLogImage.blobName) else { return nil }
+        let log = QueryLog(settings: settings)
+        try log.restore(bytes)
+        return log
     }
 
     /// The logged queries, oldest first.

@@ -78,23 +78,27 @@ public final class ServingCollection: Sendable {
             opened = Serving(index: index, build: build, model: record?.model ?? schema.embeddingModel)
             sequence = imageSequence
             loadedFromImage = true
-            if schema.embeddingModel != opened.model {
-                // A crash between the catalog switch and the schema update leaves the schema behind.
-                try context.store.bindEmbeddingModel(collection: schema.name, model: opened.model)
-            }
         } else if let (index, imageSequence) = try Self.loadOwnImage(store, schema: schema) {
-            opened = Serving(index: index, build: 0, model: schema.embeddingModel)
+            opened = Serving(index: index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
             sequence = imageSequence
             loadedFromImage = true
         } else {
             var construction = IndexConstruction(store: store, schema: schema, parameters: schema.hnsw.indexParameters, threads: threads)
+            // After a model switch the stored vectors come from more than one model.
+            if let context, servingRecord?.bindings.isEmpty == false, let model = servingRecord?.bindings.first?.model {
+                construction.embedder = try context.models.embedder(for: model)
+            }
             if let progress {
                 construction.progress = { @Sendable (report: BuildProgress) in progress(report.done, report.total) }
             }
             let (index, builtSequence) = try construction.run()
-            opened = Serving(index: index, build: 0, model: schema.embeddingModel)
+            opened = Serving(index: index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
             sequence = builtSequence
             loadedFromImage = false
+        }
+        if let context, schema.embeddingModel != opened.model {
+            // A crash between the catalog switch and the schema update leaves the schema behind.
+            try context.store.bindEmbeddingModel(collection: schema.name, model: opened.model)
         }
         serving = Mutex(opened)
         appliedSequence = Atomic(sequence)

@@ -31,6 +31,19 @@ public struct BuildCatalog: Sendable {
         }
     }
 
+    func builds(of collection: String, in transaction: borrowing LMDBTransaction) throws -> [BuildRecord] {
+        var records: [BuildRecord] = []
+        try transaction.forEach(in: database, withPrefix: Array("\(collection)\u{0}".utf8)) { _, value in
+            records.append(try Self.coding.decode(value))
+            return true
+        }
+        return records
+    }
+
+    func save(_ record: BuildRecord, in transaction: borrowing LMDBTransaction) throws {
+        _ = try transaction.put(try Self.coding.encode(record), forKey: Self.key(record.collection, record.number), in: database)
+    }
+
     func save(_ record: BuildRecord) throws {
         try environment.write { transaction in
             _ = try transaction.put(try Self.coding.encode(record), forKey: Self.key(record.collection, record.number), in: database)
@@ -70,6 +83,10 @@ public struct BuildCatalog: Sendable {
             }
             return records
         }
+    }
+
+    func build(_ collection: String, _ number: Int, in transaction: borrowing LMDBTransaction) throws -> BuildRecord? {
+        try transaction.value(forKey: Self.key(collection, number), in: database).map(Self.coding.decode)
     }
 
     public func build(_ collection: String, _ number: Int) throws -> BuildRecord? {

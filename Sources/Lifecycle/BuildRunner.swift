@@ -79,7 +79,12 @@ public struct BuildRunner: Sendable {
             record.buildSeconds = (ContinuousClock.now - start).seconds
             let catchUpStart = ContinuousClock.now
             progress?(BuildProgress(phase: .catchUp, done: 0, total: 1))
-            record.appliedSequence = try rule.catchUp(index, from: sequence) { cancellation?.isCancelled == true }
+            // A promotion to another model during the build changes which stored vectors fit.
+            let current = try context.catchUp(for: collection, model: record.model)
+            guard (current.model == nil) == (rule.model == nil) else {
+                throw LifecycleError.invalidRequest("the collection switched embedding models while the build ran; build again")
+            }
+            record.appliedSequence = try current.catchUp(index, from: sequence) { cancellation?.isCancelled == true }
             if cancellation?.isCancelled == true { throw LifecycleError.cancelled }
             record.catchUpSeconds = (ContinuousClock.now - catchUpStart).seconds
             record.points = index.liveCount

@@ -86,14 +86,18 @@ public final class Engine: Sendable {
 
     /// Brings open collections in line with the catalog (a promotion or writes by another
     /// process); returns the names of the collections whose serving build changed.
+    /// One collection that cannot follow does not hold back the others: its error is thrown
+    /// after every collection had its turn.
     @discardableResult
     public func followCatalog() throws -> [String] {
         var switched: [String] = []
+        var failure: (any Error)?
         for serving in openCollections {
             let before = serving.servingBuild
-            try serving.follow()
+            do { try serving.follow() } catch { failure = failure ?? error }
             if serving.servingBuild != before { switched.append(serving.name) }
         }
+        if let failure { throw failure }
         return switched
     }
 

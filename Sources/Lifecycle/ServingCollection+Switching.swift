@@ -31,12 +31,39 @@ extension ServingCollection {
         }
         let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: candidate.sequence)
         try writeGate.withLock { _ in
-            try commit?()
+            if let commit {
+                try commit()
+            } else if try (context.serving.record(name).build ?? 0) != number {
+                // Following the catalog: it moved on (a promotion in this process) since it was read.
+                return
+            }
+            try bindSchema(to: model, context)
+            // The outgoing original index is the rollback target of the first promotion.
+            if servingBuild == 0, try changesSincePersist > 0 || store.blobs.get(name: Self.indexBlobName) == nil {
+                let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
+                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+            }
             // The commit may have rebound the model, so read the rule again.
             let applied = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: caughtUp)
-            try self.withServing { $0 = Serving(index: candidate.index, build: number, model: model) }
+            self.withServing { $0 = Serving(index: candidate.index, build: number, model: model) }
             appliedSequence.store(applied, ordering: .releasing)
             persistedSequence.store(candidate.sequence, ordering: .releasing)
+        }
+    }
+
+    /// Makes the collection's model binding agree with the serving index's model (the catalog
+    /// is the truth: a process that stopped between the two writes leaves the schema behind),
+    /// moving the recorded switch point to where the schema actually switched. Callers hold the
+    /// write gate.
+    func bindSchema(to model: String?, _ context: LifecycleContext) throws {
+        guard try store.schema().embeddingModel != model else { return }
+        let sequence = try context.store.bindEmbeddingModel(collection: name, model: model)
+        try context.serving.update(name) { record in
+            if let last = record.bindings.indices.last, record.bindings[last].model == model {
+                record.bindings[last].sequence = max(record.bindings[last].sequence, sequence)
+            } else {
+                record.bindings.append(.init(sequence: sequence, model: model))
+            }
         }
     }
 
@@ -44,20 +71,16 @@ extension ServingCollection {
     /// promoted, and applies changes other processes logged.
     public func follow() throws {
         guard let context else { return }
-        let record = try context.serving.record(name)
-        try configureRollout(record)
-        let wanted = record.build ?? 0
+        let wanted = try context.serving.record(name).build ?? 0
         if wanted != servingBuild {
             try serve(build: wanted)
-        } else if try store.lastSequence() > lastAppliedSequence {
-            try writeGate.withLock { _ in try catchUp() }
+        } else {
+            try writeGate.withLock { _ in
+                guard try (context.serving.record(name).build ?? 0) == servingBuild else { return }
+                try bindSchema(to: servingModel, context)
+                if try store.lastSequence() > lastAppliedSequence { try catchUp() }
+            }
         }
-    }
-
-    /// Checks, under the write gate, that points embedded with `model` may still be written.
-    func checkBinding(_ model: String?) throws {
-        guard let model else { return }
-        let bound = try store.schema().embeddingModel
-        if let bound, bound != model { throw LifecycleError.bindingChanged(expected: model, actual: bound) }
+        try configureRollout(try context.serving.record(name))
     }
 }

@@ -7,9 +7,10 @@ extension ServingCollection {
     /// `embeddedWith` names the model that embedded the points' text; the write is refused
     /// with `bindingChanged` if the collection moved to another model meanwhile.
     public func upsert(_ points: [PointInput], embeddedWith model: String? = nil) throws -> UInt64 {
-        try write {
-            try checkBinding(model)
-            return try store.upsert(points)
+        do {
+            return try write { try store.upsert(points, embeddedWith: model) }
+        } catch let StorageError.embeddingModelChanged(expected, bound) {
+            throw LifecycleError.bindingChanged(expected: expected, actual: bound)
         }
     }
 
@@ -39,10 +40,15 @@ extension ServingCollection {
     }
 
     /// One durable store write, then its changes applied to the index, under the write gate.
+    /// Changes another process logged in between (an import while the server runs) are applied
+    /// first, in log order, so the index never skips a sequence number.
     private func write(_ body: () throws -> [ChangeEntry]) throws -> UInt64 {
         try writeGate.withLock { _ in
             let changes = try body()
-            try apply(changes)
+            if let first = changes.first, first.sequence == appliedSequence.load(ordering: .acquiring) + 1 {
+                try apply(changes)
+            }
+            try catchUp()
             return appliedSequence.load(ordering: .acquiring)
         }
     }

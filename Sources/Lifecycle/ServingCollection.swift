@@ -158,11 +158,16 @@ public final class ServingCollection: Sendable {
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.
     func apply(_ changes: [ChangeEntry]) throws {
-        if let last = try catchUpRule().apply(changes, to: index) {
-            for arm in monitoring.followingIndexes() {
+        guard let last = try catchUpRule().apply(changes, to: index) else { return }
+        appliedSequence.store(last, ordering: .releasing)
+        for arm in monitoring.followingIndexes() {
+            do {
                 _ = try context?.catchUp(for: store, model: arm.model).apply(changes, to: arm.index)
+            } catch {
+                // A shadow or canary that cannot follow is dropped, never the write; the
+                // catalog follower installs it again, freshly caught up.
+                monitoring.drop(arm.index)
             }
-            appliedSequence.store(last, ordering: .releasing)
         }
     }
 }

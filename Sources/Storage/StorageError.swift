@@ -17,6 +17,7 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case pointNotFound(PointID)
     case invalidLimit(Int)
     case internalIDsExhausted(collection: String)
+    case embeddingModelChanged(expected: String, bound: String)
 
     // JSON and filters
     case invalidJSON(String, offset: Int)
@@ -57,6 +58,8 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "Collection '\(collection)' already has a payload index on '\(field)'."
         case .invalidBuildID(let id, let reason):
             "Invalid build id '\(id)': \(reason)."
+        case .embeddingModelChanged(let expected, let bound):
+            "the points were embedded with \(expected) but the collection is now bound to \(bound); embed them again"
         case .dimensionMismatch(let point, let expected, let actual):
             "Point \(point): vector has \(actual) dimensions, the collection expects \(expected)."
         case .nonFiniteVector(let point, let position):

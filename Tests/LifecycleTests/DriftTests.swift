@@ -55,6 +55,11 @@ import VectorFormats
         #expect(log.entries.allSatisfy { $0.text == nil })
         let report = DriftMonitor.report(collection: "c", log: log)
         #expect(report.referenceQueries == 50 && report.recentQueries == 50)
+        // Growing a wrapped ring keeps the order: new entries come after the newest.
+        log.update(MonitoringSettings(logCapacity: 200, sampleRate: 1, logText: false, driftWindow: 50))
+        log.record(build: 1, vector: [1_000], text: nil, scores: [0.5])
+        #expect(log.count == 101 && log.entries.first?.vector == [150] && log.entries.last?.vector == [1_000])
+        #expect(throws: LifecycleError.self) { try MonitoringSettings(scoreShiftSignificance: 0).validate() }
         let sampled = QueryLog(settings: MonitoringSettings(logCapacity: 10_000, sampleRate: 0.1))
         for _ in 0 ..< 5_000 { sampled.record(build: 1, vector: [0], text: nil, scores: []) }
         #expect((350 ... 650).contains(sampled.count), "\(sampled.count) of 5000 logged at rate 0.1")

@@ -186,4 +186,22 @@ import VectorIndex
         #expect(outcome.gate.recall.querySource == "query_log" && outcome.gate.recall.queries == 120)
         #expect(outcome.gate.recall.production != nil && outcome.promoted)
     }
+
+    @Test("the first promotion keeps the original index, so a rollback to it works without a stored image")
+    func rollbackToOriginalIndex() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let engine = try Engine(dataDirectory: directory, buildThreads: 2)
+        let serving = try engine.createCollection(CollectionSchema(name: "o", dimension: 16, distance: .euclid))
+        let vectors = clustered(2_000, dimension: 16)
+        try serving.upsert(points(vectors))
+        let build = try BuildRunner(context: engine.lifecycle, threads: 2).run(collection: "o")
+        #expect(try engine.promote(collection: "o", build: build.number, actor: "test").promoted)
+        try serving.upsert(points([vectors[0]], firstID: 5_000))
+        let back = try engine.rollback(collection: "o", actor: "test")
+        #expect(back.toBuild == 0 && serving.servingBuild == 0 && serving.liveCount == 2_001)
+        let hit = try serving.search(SearchRequest(vector: vectors[0], limit: 2, exact: true)).hits.map(\.point.id)
+        #expect(Set(hit) == [.number(0), .number(5_000)])
+        #expect(throws: LifecycleError.nothingToRollBack("o")) { try engine.rollback(collection: "o", actor: "test") }
+    }
 }

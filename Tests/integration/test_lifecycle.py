@@ -187,3 +187,23 @@ def test_models_builds_gates_promotion_rollback_end_to_end():
         assert all(point["payload"]["topic"] == "volcano" for point in hits["result"]["points"])
     finally:
         server.stop()
+
+
+def test_writes_from_another_process_reach_the_server_index():
+    """An import by the CLI while the server has the collection open, then a write over HTTP:
+    the server's index must hold both (the log is applied in order, with no gap)."""
+    server = Server()
+    data = os.path.join(server.data, "db")
+    s = requests.Session()
+    try:
+        s.put(server.url + "/collections/mix", json={"vectors": {"size": 3, "distance": "Euclid"}}).raise_for_status()
+        s.put(server.url + "/collections/mix/points?wait=true", json={"points": [{"id": 1, "vector": [0, 0, 0]}]}).raise_for_status()
+        with open(os.path.join(server.data, "more.jsonl"), "w") as f:
+            f.write("\n".join(json.dumps({"id": i, "vector": [i, i, i]}) for i in range(2, 52)) + "\n")
+        lodestone(data, "import", "--collection", "mix", os.path.join(server.data, "more.jsonl"), "--json")
+        s.put(server.url + "/collections/mix/points?wait=true", json={"points": [{"id": 100, "vector": [100, 100, 100]}]}).raise_for_status()
+        for i in (2, 30, 51, 100):
+            hit = s.post(server.url + "/collections/mix/points/query", json={"query": [i, i, i], "limit": 1}).json()["result"]["points"]
+            assert hit[0]["id"] == i, (i, hit)
+    finally:
+        server.stop()

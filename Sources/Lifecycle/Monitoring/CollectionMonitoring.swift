@@ -72,6 +72,12 @@ public final class CollectionMonitoring: Sendable {
         }
     }
 
+    /// Uninstalls the shadow or canary holding `index`.
+    func drop(_ index: HNSWIndex) {
+        shadowState.withLock { if $0?.index === index { $0 = nil } }
+        canaryState.withLock { if $0?.index === index { $0 = nil } }
+    }
+
     /// Indexes besides the serving one that every write must reach.
     func followingIndexes() -> [(index: HNSWIndex, model: String?)] {
         let shadow = shadowState.withLock { $0.map { [($0.index, $0.model)] } ?? [] }

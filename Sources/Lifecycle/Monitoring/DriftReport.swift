@@ -70,7 +70,10 @@ public enum DriftMonitor {
         let noise = referenceSpread / Double(reference.count) + recentSpread / Double(recent.count)
         report.centroidShift = noise > 0 ? squared / noise : 0
         report.centroidCosineDistance = normA > 0 && normB > 0 ? 1 - dot / (normA * normB).squareRoot() : 0
-        let (statistic, critical) = kolmogorovSmirnov(top1(reference), top1(recent), significance: settings.scoreShiftSignificance)
+        // Queries that returned nothing have no top-1 score; compare the ones that did.
+        let (referenceTop, recentTop) = (top1(reference), top1(recent))
+        let (statistic, critical) = referenceTop.isEmpty || recentTop.isEmpty
+            ? (0, 1) : kolmogorovSmirnov(referenceTop, recentTop, significance: settings.scoreShiftSignificance)
         report.top1KS = statistic
         report.top1KSCritical = critical
         if report.centroidShift > settings.centroidShiftAlert {

@@ -6,7 +6,7 @@ extension Engine {
     @discardableResult
     public func setShadow(collection: String, build: Int?, fraction: Double = 0.1, actor: String) throws -> AuditEntry {
         if let build { try checkRolloutBuild(collection, build, fraction: fraction) }
-        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record in
+        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, _ in
             let previous = record.shadow
             record.shadow = build.map { ShadowSettings(build: $0, fraction: fraction) }
             return AuditEntry(collection: collection, actor: actor, action: build == nil ? .shadowStop : .shadowStart,
@@ -29,7 +29,7 @@ extension Engine {
                 throw LifecycleError.invalidRequest("build \(canary.build) is on \(model ?? "stored vectors"), production on \(serving ?? "stored vectors"); a canary answers users, so it must be on the serving model (use shadow traffic to compare models)")
             }
         }
-        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record in
+        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, _ in
             let previous = record.canary
             record.canary = canary
             return AuditEntry(collection: collection, actor: actor, action: canary == nil ? .canaryStop : .canaryStart,

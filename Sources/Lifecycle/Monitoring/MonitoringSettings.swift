@@ -39,8 +39,9 @@ public struct MonitoringSettings: Codable, Sendable, Equatable {
         guard (10 ... 1_000_000).contains(driftWindow), driftWindow <= max(logCapacity, 10) else {
             throw LifecycleError.invalidRequest("drift_window must lie in 10...1000000 and not exceed log_capacity")
         }
-        guard centroidShiftAlert > 0, (0 ... 0.5).contains(scoreShiftSignificance), (0 ... 1).contains(lowScoreRiseAlert) else {
-            throw LifecycleError.invalidRequest("centroid_shift_alert must be positive, score_shift_significance in 0...0.5, low_score_rise_alert in 0...1")
+        guard centroidShiftAlert > 0, scoreShiftSignificance > 0, scoreShiftSignificance <= 0.5, (0 ... 1).contains(lowScoreRiseAlert),
+              lowScoreThreshold.isFinite else {
+            throw LifecycleError.invalidRequest("centroid_shift_alert must be positive, score_shift_significance in (0, 0.5], low_score_rise_alert in 0...1")
         }
     }
 

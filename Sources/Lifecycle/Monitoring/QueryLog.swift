@@ -42,11 +42,12 @@ public final class QueryLog: Sendable {
     public func update(_ settings: MonitoringSettings) {
         state.withLock { state in
             guard state.settings != settings else { return }
-            state.settings = settings
-            if state.entries.count > settings.logCapacity {
-                state.entries = Array(ordered(state).suffix(settings.logCapacity))
+            if settings.logCapacity != state.settings.logCapacity {
+                // Linear again, so a larger ring appends after the newest entry.
+                state.entries = Array(ordered(state).suffix(max(settings.logCapacity, 0)))
                 state.next = 0
             }
+            state.settings = settings
             if !settings.logText {
                 for index in state.entries.indices { state.entries[index].text = nil }
             }

@@ -7,21 +7,28 @@ import Storage
 struct BuildRetention {
     let context: LifecycleContext
 
+    /// Decides and records the retirements in one catalog transaction (so a promotion cannot
+    /// pick a build that is being retired), then deletes their environments.
     @discardableResult
     func retire(collection: String, actor: String) throws -> [Int] {
-        let serving = try context.serving.record(collection)
-        let protected = Set([serving.build, serving.rollbackTarget, serving.shadow?.build, serving.canary?.build].compactMap { $0 })
-        let spare = try context.builds.builds(of: collection)
-            .filter { $0.status == .ready && !protected.contains($0.number) }
-            .sorted { $0.number > $1.number }
-        var retired: [Int] = []
-        for record in spare.dropFirst(serving.gates.keepBuilds) {
-            try context.builds.update(collection, record.number) { $0.status = .retired }
-            try context.store.deleteBuild(id: record.id)
-            try context.audit.append(AuditEntry(collection: collection, actor: actor, action: .retire, fromBuild: nil,
-                                                toBuild: record.number, reason: "beyond keep_builds = \(serving.gates.keepBuilds)"))
-            retired.append(record.number)
+        let retired = try context.store.catalog.write { transaction -> [BuildRecord] in
+            let serving = try context.serving.record(collection, in: transaction)
+            let protected = Set([serving.build ?? 0, serving.rollbackTarget, serving.shadow?.build, serving.canary?.build].compactMap { $0 })
+            let spare = try context.builds.builds(of: collection, in: transaction)
+                .filter { $0.status == .ready && !protected.contains($0.number) }
+                .sorted { $0.number > $1.number }
+            var retired: [BuildRecord] = []
+            for var record in spare.dropFirst(serving.gates.keepBuilds) {
+                record.status = .retired
+                try context.builds.save(record, in: transaction)
+                try context.audit.append(AuditEntry(collection: collection, actor: actor, action: .retire, fromBuild: nil,
+                                                    toBuild: record.number, reason: "beyond keep_builds = \(serving.gates.keepBuilds)"),
+                                         in: transaction)
+                retired.append(record)
+            }
+            return retired
         }
-        return retired
+        for record in retired { try context.store.deleteBuild(id: record.id) }
+        return retired.map(\.number)
     }
 }

@@ -144,6 +144,8 @@ public struct Promoter: Sendable {
         if target > 0 { _ = try servable(collection, target) }
         return try switchTo(collection: collection, build: target, action: .rollback, actor: actor, forced: false, reason: reason,
                             gate: nil, live: live) { record in
+            // Another rollback may have committed since the target was read.
+            guard record.previous.last == target else { throw LifecycleError.nothingToRollBack(collection) }
             record.previous.removeLast()
         }
     }
@@ -158,32 +160,49 @@ public struct Promoter: Sendable {
         return build
     }
 
-    /// Writes the switch (serving record, binding history, audit entry) in one catalog
-    /// transaction, then the collection's model binding; through `live` when it is open here.
+    /// Writes the switch: first the collection's model binding (its environment reports the
+    /// last sequence number before it, atomically with writes, and from then on refuses points
+    /// embedded with another model), then the serving record, binding history and audit entry
+    /// in one catalog transaction that checks the target build is still servable. Through
+    /// `live`, under its write gate, when the collection is open in this process.
     private func switchTo(collection: String, build number: Int, action: AuditEntry.Action, actor: String, forced: Bool,
                           reason: String?, gate: GateReport?, live: ServingCollection?,
-                          history: @escaping (inout ServingRecord) -> Void) throws -> AuditEntry {
+                          history: @escaping (inout ServingRecord) throws -> Void) throws -> AuditEntry {
         let store = try context.store.collection(named: collection)
         let initialModel = try context.serving.record(collection).bindings.first?.model ?? store.schema().embeddingModel
         let model = number == 0 ? initialModel : try context.builds.build(collection, number)?.model
         var written: AuditEntry?
         let commit = { [context] in
-            let schema = try store.schema()
-            let sequence = try store.lastSequence()
-            written = try context.serving.update(collection, audit: context.audit) { record in
-                let from = record.build ?? 0
-                history(&record)
-                record.build = number
-                record.changedAt = Date()
-                if model != schema.embeddingModel {
-                    if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: schema.embeddingModel)) }
-                    record.bindings.append(.init(sequence: sequence, model: model))
+            let previousModel = try store.schema().embeddingModel
+            let switchSequence = model != previousModel ? try context.store.bindEmbeddingModel(collection: collection, model: model) : nil
+            do {
+                written = try context.serving.update(collection, audit: context.audit) { record, transaction in
+                    if number > 0 {
+                        guard let build = try context.builds.build(collection, number, in: transaction) else {
+                            throw LifecycleError.buildNotFound(collection: collection, number: number)
+                        }
+                        guard build.status == .ready else {
+                            throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
+                        }
+                    }
+                    let from = record.build ?? 0
+                    try history(&record)
+                    record.build = number
+                    record.changedAt = Date()
+                    if let switchSequence {
+                        if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: previousModel)) }
+                        record.bindings.append(.init(sequence: switchSequence, model: model))
+                    }
+                    if let canary = record.canary, try context.builds.build(collection, canary.build, in: transaction)?.model != model {
+                        // A canary answers users with the serving model's query vectors.
+                        record.canary = nil
+                    }
+                    return AuditEntry(collection: collection, actor: actor, action: action, fromBuild: from, toBuild: number,
+                                      forced: forced, reason: reason, gate: gate)
                 }
-                return AuditEntry(collection: collection, actor: actor, action: action, fromBuild: from, toBuild: number,
-                                  forced: forced, reason: reason, gate: gate)
-            }
-            if model != schema.embeddingModel {
-                try context.store.bindEmbeddingModel(collection: collection, model: model)
+            } catch {
+                if switchSequence != nil { try? context.store.bindEmbeddingModel(collection: collection, model: previousModel) }
+                throw error
             }
         }
         if let live { try live.serve(build: number, commit: commit) } else { try commit() }

@@ -19,6 +19,10 @@ public struct ServingCatalog: Sendable {
             .map(Self.coding.decode) ?? ServingRecord(collection: collection)
     }
 
+    func record(_ collection: String, in transaction: borrowing LMDBTransaction) throws -> ServingRecord {
+        try transaction.value(forKey: Array(collection.utf8), in: database).map(Self.coding.decode) ?? ServingRecord(collection: collection)
+    }
+
     /// Reads, changes and writes a record in one transaction.
     @discardableResult
     public func update(_ collection: String, _ change: (inout ServingRecord) throws -> Void) throws -> ServingRecord {
@@ -33,12 +37,13 @@ public struct ServingCatalog: Sendable {
     }
 
     /// Changes a record and appends the audit entry describing the change, in one transaction.
-    func update(_ collection: String, audit: AuditTrail, _ change: (inout ServingRecord) throws -> AuditEntry) throws -> AuditEntry {
+    func update(_ collection: String, audit: AuditTrail,
+                _ change: (inout ServingRecord, borrowing LMDBTransaction) throws -> AuditEntry) throws -> AuditEntry {
         try environment.write { transaction in
             let key = Array(collection.utf8)
             var record = try transaction.value(forKey: key, in: database).map(Self.coding.decode)
                 ?? ServingRecord(collection: collection)
-            let entry = try change(&record)
+            let entry = try change(&record, transaction)
             _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
             return try audit.append(entry, in: transaction)
         }
@@ -57,7 +62,7 @@ public struct GateSettingsChange: Sendable {
     @discardableResult
     public func apply(_ gates: GateSettings, to collection: String, actor: String) throws -> AuditEntry {
         try gates.validate()
-        return try context.serving.update(collection, audit: context.audit) { record in
+        return try context.serving.update(collection, audit: context.audit) { record, _ in
             let old = record.gates
             record.gates = gates
             let encoder = JSONEncoder()

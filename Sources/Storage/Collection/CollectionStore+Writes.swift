@@ -8,14 +8,21 @@ extension CollectionStore {
     /// Inserts or replaces points in one write transaction and returns the change-log entries
     /// it made, in input order. Every point is validated first; one bad point rejects the batch
     /// and nothing is written.
+    ///
+    /// `embeddedWith` names the model that embedded the points' text: the write is refused with
+    /// `embeddingModelChanged`, in the same transaction, when the collection is bound to another.
     @discardableResult
-    public func upsert(_ points: [PointInput]) throws -> [ChangeEntry] {
+    public func upsert(_ points: [PointInput], embeddedWith model: String? = nil) throws -> [ChangeEntry] {
         try ensureLive()
         let dimension = cachedDimension()
         let prepared = try points.map { try prepare($0, dimension: dimension) }
         guard !prepared.isEmpty else { return [] }
         return try environment.write { transaction in
             var state = try readState(in: transaction)
+            if let model {
+                let bound = try schema(in: transaction, state: state).embeddingModel
+                if let bound, bound != model { throw StorageError.embeddingModelChanged(expected: model, bound: bound) }
+            }
             let indexes = try payloadIndexes(in: transaction, state: state)
             var changes: [ChangeEntry] = []
             changes.reserveCapacity(prepared.count)

@@ -35,6 +35,25 @@ public struct LifecycleContext: Sendable {
         })
     }
 
+    /// Makes the collection's model binding follow the catalog, which is written first: moves
+    /// the schema to `model` and the recorded switch point to where the schema actually
+    /// switched (changes before it were embedded with the old model). A process that stopped
+    /// between the two writes leaves the schema behind; this repairs it. In a serving process
+    /// callers hold the collection's write gate.
+    func bindSchema(collection: String, to model: String?) throws {
+        let previous = try store.collection(named: collection).schema().embeddingModel
+        guard previous != model else { return }
+        let sequence = try store.bindEmbeddingModel(collection: collection, model: model)
+        try serving.update(collection) { record in
+            if let last = record.bindings.indices.last, record.bindings[last].model == model {
+                record.bindings[last].sequence = max(record.bindings[last].sequence, sequence)
+            } else {
+                if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: previous)) }
+                record.bindings.append(.init(sequence: sequence, model: model))
+            }
+        }
+    }
+
     /// A build's stored index and the sequence number it reflects.
     func loadIndex(collection: String, build number: Int, dimension: Int) throws -> (index: HNSWIndex, sequence: UInt64) {
         let buildStore = try store.build(id: Self.buildID(collection, number))

@@ -73,6 +73,8 @@ extension ServingCollection {
 
     /// Drops the stored image: the next open rebuilds from the stored vectors.
     public func discardPersistedIndex() throws {
+        // While a build serves, the stored original index is a rollback target: keep it.
+        guard servingBuild == 0 else { return }
         _ = try writeGate.withLock { _ in try store.blobs.delete(name: Self.indexBlobName) }
     }
 }

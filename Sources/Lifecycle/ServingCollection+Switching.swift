@@ -14,11 +14,10 @@ extension ServingCollection {
         let candidate: (index: HNSWIndex, sequence: UInt64)
         let model: String?
         if number == 0 {
-            guard let own = try Self.loadOwnImage(store, schema: schema) else {
-                throw LifecycleError.corruptIndexImage("collection `\(name)` has no stored original index to return to")
-            }
-            candidate = own
-            model = try context.serving.record(name).bindings.first?.model ?? schema.embeddingModel
+            let record = try context.serving.record(name)
+            candidate = try Self.loadOwnImage(store, schema: schema)
+                ?? Self.buildOriginal(store: store, schema: schema, record: record, context: context, threads: 2, progress: nil)
+            model = record.bindings.first?.model ?? schema.embeddingModel
         } else {
             guard let record = try context.builds.build(name, number) else {
                 throw LifecycleError.buildNotFound(collection: name, number: number)
@@ -31,38 +30,31 @@ extension ServingCollection {
         }
         let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: candidate.sequence)
         try writeGate.withLock { _ in
+            // The outgoing original index is the rollback target of the first promotion: store it
+            // before anything is switched.
+            if servingBuild == 0, number != 0, try changesSincePersist > 0 || store.blobs.get(name: Self.indexBlobName) == nil {
+                let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
+                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+                persistedSequence.store(lastAppliedSequence, ordering: .releasing)
+            }
             if let commit {
                 try commit()
             } else if try (context.serving.record(name).build ?? 0) != number {
                 // Following the catalog: it moved on (a promotion in this process) since it was read.
                 return
             }
-            try bindSchema(to: model, context)
-            // The outgoing original index is the rollback target of the first promotion.
-            if servingBuild == 0, try changesSincePersist > 0 || store.blobs.get(name: Self.indexBlobName) == nil {
-                let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
-                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
-            }
-            // The commit may have rebound the model, so read the rule again.
-            let applied = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: caughtUp)
-            self.withServing { $0 = Serving(index: candidate.index, build: number, model: model) }
-            appliedSequence.store(applied, ordering: .releasing)
-            persistedSequence.store(candidate.sequence, ordering: .releasing)
-        }
-    }
-
-    /// Makes the collection's model binding agree with the serving index's model (the catalog
-    /// is the truth: a process that stopped between the two writes leaves the schema behind),
-    /// moving the recorded switch point to where the schema actually switched. Callers hold the
-    /// write gate.
-    func bindSchema(to model: String?, _ context: LifecycleContext) throws {
-        guard try store.schema().embeddingModel != model else { return }
-        let sequence = try context.store.bindEmbeddingModel(collection: name, model: model)
-        try context.serving.update(name) { record in
-            if let last = record.bindings.indices.last, record.bindings[last].model == model {
-                record.bindings[last].sequence = max(record.bindings[last].sequence, sequence)
-            } else {
-                record.bindings.append(.init(sequence: sequence, model: model))
+            // The switch is recorded. Finishing it here can still fail (a full disk, a model
+            // that does not load); then the catalog follower finishes it on its next turn.
+            do {
+                try context.bindSchema(collection: name, to: model)
+                if model != servingModel { monitoring.installCanary(nil, index: nil, model: nil) }
+                // The binding may just have moved, so read the rule again.
+                let applied = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: caughtUp)
+                self.withServing { $0 = Serving(index: candidate.index, build: number, model: model) }
+                appliedSequence.store(applied, ordering: .releasing)
+                persistedSequence.store(candidate.sequence, ordering: .releasing)
+            } catch {
+                return
             }
         }
     }
@@ -77,7 +69,7 @@ extension ServingCollection {
         } else {
             try writeGate.withLock { _ in
                 guard try (context.serving.record(name).build ?? 0) == servingBuild else { return }
-                try bindSchema(to: servingModel, context)
+                try context.bindSchema(collection: name, to: servingModel)
                 if try store.lastSequence() > lastAppliedSequence { try catchUp() }
             }
         }

@@ -83,28 +83,34 @@ public final class ServingCollection: Sendable {
             sequence = imageSequence
             loadedFromImage = true
         } else {
-            var construction = IndexConstruction(store: store, schema: schema, parameters: schema.hnsw.indexParameters, threads: threads)
-            // After a model switch the stored vectors come from more than one model.
-            if let context, servingRecord?.bindings.isEmpty == false, let model = servingRecord?.bindings.first?.model {
-                construction.embedder = try context.models.embedder(for: model)
-            }
-            if let progress {
-                construction.progress = { @Sendable (report: BuildProgress) in progress(report.done, report.total) }
-            }
-            let (index, builtSequence) = try construction.run()
-            opened = Serving(index: index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
-            sequence = builtSequence
+            let built = try Self.buildOriginal(store: store, schema: schema, record: servingRecord, context: context, threads: threads,
+                                               progress: progress)
+            opened = Serving(index: built.index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
+            sequence = built.sequence
             loadedFromImage = false
         }
-        if let context, schema.embeddingModel != opened.model {
-            // A crash between the catalog switch and the schema update leaves the schema behind.
-            try context.store.bindEmbeddingModel(collection: schema.name, model: opened.model)
-        }
+        if let context { try context.bindSchema(collection: schema.name, to: opened.model) }
         serving = Mutex(opened)
         appliedSequence = Atomic(sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)
         try writeGate.withLock { _ in try catchUp() }
-        if let servingRecord { try configureRollout(servingRecord) }
+        // Shadow and canary are optional: a collection opens even when they cannot be set up
+        // (the catalog follower tries again).
+        if let servingRecord { try? configureRollout(servingRecord) }
+    }
+
+    /// The collection's original index (build 0) built from the stored points: their vectors,
+    /// or after a model switch their text embedded again with the original model.
+    static func buildOriginal(store: CollectionStore, schema: CollectionSchema, record: ServingRecord?, context: LifecycleContext?,
+                              threads: Int, progress: (@Sendable (Int, Int) -> Void)?) throws -> (index: HNSWIndex, sequence: UInt64) {
+        var construction = IndexConstruction(store: store, schema: schema, parameters: schema.hnsw.indexParameters, threads: threads)
+        if let context, record?.bindings.isEmpty == false, let model = record?.bindings.first?.model {
+            construction.embedder = try context.models.embedder(for: model)
+        }
+        if let progress {
+            construction.progress = { @Sendable (report: BuildProgress) in progress(report.done, report.total) }
+        }
+        return try construction.run()
     }
 
     static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> (HNSWIndex, UInt64)? {

@@ -96,6 +96,11 @@ import VectorIndex
         let forced = try engine.promote(collection: "docs", build: weak.number, actor: "test", force: true, reason: "experiment")
         #expect(forced.promoted && forced.entry.forced && forced.entry.reason == "experiment")
         #expect(try serving.schema().embeddingModel == "minilm@weak" && serving.servingModel == "minilm@weak")
+        // A process that stopped between the catalog write and the schema rebind leaves the
+        // schema behind; following the catalog repairs it.
+        try engine.store.bindEmbeddingModel(collection: "docs", model: "minilm@1")
+        try serving.follow()
+        #expect(try serving.schema().embeddingModel == "minilm@weak")
 
         // Written while model B serves: the stored vector is B's; a write embedded with A is refused.
         let weakEmbedder = try engine.lifecycle.models.embedder(for: "minilm@weak")

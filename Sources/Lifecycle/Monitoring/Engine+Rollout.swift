@@ -6,7 +6,8 @@ extension Engine {
     @discardableResult
     public func setShadow(collection: String, build: Int?, fraction: Double = 0.1, actor: String) throws -> AuditEntry {
         if let build { try checkRolloutBuild(collection, build, fraction: fraction) }
-        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, _ in
+        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, transaction in
+            if let build { try self.checkReady(collection, build, in: transaction) }
             let previous = record.shadow
             record.shadow = build.map { ShadowSettings(build: $0, fraction: fraction) }
             return AuditEntry(collection: collection, actor: actor, action: build == nil ? .shadowStop : .shadowStart,
@@ -29,7 +30,8 @@ extension Engine {
                 throw LifecycleError.invalidRequest("build \(canary.build) is on \(model ?? "stored vectors"), production on \(serving ?? "stored vectors"); a canary answers users, so it must be on the serving model (use shadow traffic to compare models)")
             }
         }
-        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, _ in
+        let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, transaction in
+            if let canary { try self.checkReady(collection, canary.build, in: transaction) }
             let previous = record.canary
             record.canary = canary
             return AuditEntry(collection: collection, actor: actor, action: canary == nil ? .canaryStop : .canaryStart,
@@ -45,6 +47,14 @@ extension Engine {
         try settings.validate()
         try lifecycle.serving.update(collection) { $0.monitoring = settings }
         try openCollection(named: collection)?.follow()
+    }
+
+    /// Checked again inside the switch transaction: a retirement may have come in between.
+    private func checkReady(_ collection: String, _ number: Int, in transaction: borrowing LMDBTransaction) throws {
+        let status = try lifecycle.builds.build(collection, number, in: transaction)?.status
+        guard status == .ready else {
+            throw LifecycleError.buildNotServable(collection: collection, number: number, status: status?.rawValue ?? "missing")
+        }
     }
 
     private func checkRolloutBuild(_ collection: String, _ number: Int, fraction: Double) throws {

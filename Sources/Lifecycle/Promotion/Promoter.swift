@@ -160,11 +160,11 @@ public struct Promoter: Sendable {
         return build
     }
 
-    /// Writes the switch: first the collection's model binding (its environment reports the
-    /// last sequence number before it, atomically with writes, and from then on refuses points
-    /// embedded with another model), then the serving record, binding history and audit entry
-    /// in one catalog transaction that checks the target build is still servable. Through
-    /// `live`, under its write gate, when the collection is open in this process.
+    /// Writes the switch: the serving record, binding history and audit entry in one catalog
+    /// transaction that checks the target build is still servable; then the collection's model
+    /// binding, whose environment reports the exact switch point atomically with writes and
+    /// from then on refuses points embedded with another model. Through `live`, under its write
+    /// gate, when the collection is open in this process.
     private func switchTo(collection: String, build number: Int, action: AuditEntry.Action, actor: String, forced: Bool,
                           reason: String?, gate: GateReport?, live: ServingCollection?,
                           history: @escaping (inout ServingRecord) throws -> Void) throws -> AuditEntry {
@@ -173,37 +173,35 @@ public struct Promoter: Sendable {
         let model = number == 0 ? initialModel : try context.builds.build(collection, number)?.model
         var written: AuditEntry?
         let commit = { [context] in
-            let previousModel = try store.schema().embeddingModel
-            let switchSequence = model != previousModel ? try context.store.bindEmbeddingModel(collection: collection, model: model) : nil
-            do {
-                written = try context.serving.update(collection, audit: context.audit) { record, transaction in
-                    if number > 0 {
-                        guard let build = try context.builds.build(collection, number, in: transaction) else {
-                            throw LifecycleError.buildNotFound(collection: collection, number: number)
-                        }
-                        guard build.status == .ready else {
-                            throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
-                        }
+            written = try context.serving.update(collection, audit: context.audit) { record, transaction in
+                if number > 0 {
+                    guard let build = try context.builds.build(collection, number, in: transaction) else {
+                        throw LifecycleError.buildNotFound(collection: collection, number: number)
                     }
-                    let from = record.build ?? 0
-                    try history(&record)
-                    record.build = number
-                    record.changedAt = Date()
-                    if let switchSequence {
-                        if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: previousModel)) }
-                        record.bindings.append(.init(sequence: switchSequence, model: model))
+                    guard build.status == .ready else {
+                        throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
                     }
-                    if let canary = record.canary, try context.builds.build(collection, canary.build, in: transaction)?.model != model {
-                        // A canary answers users with the serving model's query vectors.
-                        record.canary = nil
-                    }
-                    return AuditEntry(collection: collection, actor: actor, action: action, fromBuild: from, toBuild: number,
-                                      forced: forced, reason: reason, gate: gate)
                 }
-            } catch {
-                if switchSequence != nil { try? context.store.bindEmbeddingModel(collection: collection, model: previousModel) }
-                throw error
+                let from = record.build ?? 0
+                try history(&record)
+                record.build = number
+                record.changedAt = Date()
+                let previousModel = try store.schema().embeddingModel
+                if model != previousModel {
+                    // Provisional: the schema rebind right after moves it to the exact point.
+                    if record.bindings.isEmpty { record.bindings.append(.init(sequence: 0, model: previousModel)) }
+                    record.bindings.append(.init(sequence: try store.lastSequence(), model: model))
+                }
+                if let canary = record.canary, try context.builds.build(collection, canary.build, in: transaction)?.model != model {
+                    // A canary answers users with the serving model's query vectors.
+                    record.canary = nil
+                }
+                return AuditEntry(collection: collection, actor: actor, action: action, fromBuild: from, toBuild: number,
+                                  forced: forced, reason: reason, gate: gate)
             }
+            // The catalog first, then the schema: a stop in between is repaired on the next open
+            // or follower turn, since the schema always follows the catalog.
+            try context.bindSchema(collection: collection, to: model)
         }
         if let live { try live.serve(build: number, commit: commit) } else { try commit() }
         guard let written else { throw LifecycleError.invalidRequest("the switch was not recorded") }

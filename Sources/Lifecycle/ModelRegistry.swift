@@ -92,6 +92,21 @@ public struct ModelRegistry: Sendable {
     }
 
     /// Removes a version; refused while a collection is bound to it.
+    /// What still needs a model version: collections bound to it and their ready or running
+    /// builds on it (a rollback target must be able to embed again with its model).
+    public func users(of reference: String, store: Store) throws -> [String] {
+        let builds = try BuildCatalog(store: store)
+        var users: [String] = []
+        for schema in try store.collections() {
+            if schema.embeddingModel == reference { users.append(schema.name) }
+            for build in try builds.builds(of: schema.name)
+            where build.model == reference && (build.status == .ready || build.status == .building) {
+                users.append("\(schema.name) (build \(build.number))")
+            }
+        }
+        return users
+    }
+
     public func delete(_ reference: String, boundCollections: [String]) throws {
         guard boundCollections.isEmpty else { throw RegistryError.inUse(reference: reference, collections: boundCollections) }
         let removed = try environment.write { try $0.delete(key: Array(reference.utf8), in: database) }

@@ -74,14 +74,13 @@ struct ModelsCommand: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete NAME@VERSION (refused while a collection is bound to it).")
+        static let configuration = CommandConfiguration(abstract: "Delete NAME@VERSION (refused while a collection is bound to it or a ready build uses it).")
         @OptionGroup var common: Common
         @Argument(help: "NAME@VERSION") var reference: String
 
         func run() throws {
             let (store, registry) = try common.registry()
-            let bound = try store.collections().filter { $0.embeddingModel == reference }.map(\.name)
-            try registry.delete(reference, boundCollections: bound)
+            try registry.delete(reference, boundCollections: try registry.users(of: reference, store: store))
             print(common.json ? #"{"deleted":"\#(reference)"}"# : "deleted \(reference)")
         }
     }

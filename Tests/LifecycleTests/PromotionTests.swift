@@ -58,6 +58,9 @@ import VectorIndex
 
         let weak = try runner.run(collection: "docs", model: "minilm@weak")
         #expect(weak.status == .ready && weak.model == "minilm@weak")
+        let registry = try ModelRegistry(store: engine.store)
+        #expect(try registry.users(of: "minilm@weak", store: engine.store) == ["docs (build \(weak.number))"])
+        #expect(try registry.users(of: "minilm@1", store: engine.store).first == "docs")
         let refused = try engine.promote(collection: "docs", build: weak.number, actor: "test")
         #expect(!refused.promoted && serving.servingBuild == first.number)
         let modelGate = try #require(refused.gate.model)

@@ -91,7 +91,6 @@ public struct ModelRegistry: Sendable {
         }
     }
 
-    /// Removes a version; refused while a collection is bound to it.
     /// What still needs a model version: collections bound to it and their ready or running
     /// builds on it (a rollback target must be able to embed again with its model).
     public func users(of reference: String, store: Store) throws -> [String] {
@@ -107,6 +106,7 @@ public struct ModelRegistry: Sendable {
         return users
     }
 
+    /// Removes a version; refused while anything in `boundCollections` (see `users`) needs it.
     public func delete(_ reference: String, boundCollections: [String]) throws {
         guard boundCollections.isEmpty else { throw RegistryError.inUse(reference: reference, collections: boundCollections) }
         let removed = try environment.write { try $0.delete(key: Array(reference.utf8), in: database) }

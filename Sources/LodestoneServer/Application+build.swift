@@ -39,6 +39,7 @@ public func makeRouter(
     OpenAIRoutes(routes: routes, models: models).register(on: router)
     LifecycleRoutes(routes: routes, jobs: BuildJobs()).register(on: router)
     RolloutRoutes(routes: routes).register(on: router)
+    RegistryRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 

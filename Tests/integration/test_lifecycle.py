@@ -183,6 +183,14 @@ def test_models_builds_gates_promotion_rollback_end_to_end():
         assert audit[4]["reason"] == "higher ef_construct" and audit[2]["gate"]["model"]["passed"] is False
         listed = last_json(lodestone(data, "builds", "list", "--collection", "docs", "--json"))["builds"]
         assert [build["status"] for build in listed] == ["ready", "ready", "ready"]
+        registered = s.get(server.url + "/registry/models").json()["result"]["models"]
+        assert sorted(model["version"] for model in registered) == ["1", "weak"]
+        weak_model_info = s.get(server.url + "/registry/models/minilm@weak").json()["result"]
+        assert weak_model_info["layers"] == 1 and weak_model_info["pooling"] == "cls"
+        assert weak_model_info["used_by"] == [f"docs (build {number})"]
+        staged = s.put(server.url + "/registry/models/minilm@1/stage", json={"stage": "production"})
+        assert staged.status_code == 200 and staged.json()["result"]["changed"][0]["stage"] == "production"
+        assert s.put(server.url + "/registry/models/minilm@1/stage", json={"stage": "gold"}).status_code == 400
         hits = s.post(server.url + "/collections/docs/points/query", json={"query": "Why do volcanoes erupt?", "limit": 3}).json()
         assert all(point["payload"]["topic"] == "volcano" for point in hits["result"]["points"])
     finally:

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Lifecycle
+import Storage
+
+/// The embedding-model registry over HTTP: what `lodestone models` does from the command line.
+struct RegistryRoutes {
+    let routes: RouteContext
+
+    func register(on router: Router<BasicRequestContext>) {
+        let engine = routes.engine
+        routes.on(router, .get, "/registry/models") { _, _ in
+            ["models": try JSONValue(encoding: try registry().list())]
+        }
+        routes.on(router, .post, "/registry/models") { request, _ in
+            let body = try await routes.fields(request)
+            let directory = URL(fileURLWithPath: try body.requireString("directory"))
+            let name = try body.requireString("name"), version = try body.requireString("version")
+            let actor = routes.actor(try body.string("actor"))
+            let registry = try registry()
+            return try JSONValue(encoding: try await offloaded {
+                try registry.register(directory: directory, name: name, version: version, registeredBy: actor)
+            })
+        }
+        routes.on(router, .get, "/registry/models/{reference}") { _, context in
+            let reference = try context.parameters.require("reference")
+            let registry = try registry()
+            var result = try JSONValue(encoding: try registry.model(reference)).objectValue ?? [:]
+            result["used_by"] = .array(try registry.users(of: reference, store: engine.store).map(JSONValue.string))
+            return .object(result)
+        }
+        routes.on(router, .put, "/registry/models/{reference}/stage") { request, context in
+            let reference = try context.parameters.require("reference")
+            let body = try await routes.fields(request)
+            let value = try body.requireString("stage")
+            guard let stage = ModelStage(rawValue: value) else {
+                throw APIError.badRequest("`stage` must be one of \(ModelStage.allCases.map(\.rawValue).joined(separator: ", ")), got `\(value)`")
+            }
+            return ["changed": try JSONValue(encoding: try registry().setStage(reference, stage))]
+        }
+    }
+
+    private func registry() throws -> ModelRegistry { try ModelRegistry(store: routes.engine.store) }
+}

@@ -7,13 +7,10 @@ import Storage
 /// A version's weights never change: registering the same reference with other weights is
 /// refused, the same weights again is a no-op.
 public struct ModelRegistry: Sendable {
-    let environment: LMDBEnvironment
-    let database: LMDBDatabase
-    static let coding = CatalogRecordCoding<ModelRecord>(magic: "LMDL", what: "model")
+    let table: CatalogTable<ModelRecord>
 
     public init(store: Store) throws {
-        environment = store.catalog
-        database = try store.catalog.openDatabase(named: "models")
+        table = try CatalogTable(store: store, name: "models", magic: "LMDL", what: "model")
     }
 
     /// Registers the model directory as `name@version`, after loading it (so a broken
@@ -29,34 +26,27 @@ public struct ModelRegistry: Sendable {
             dimension: info.dimension, layers: info.layerCount, pooling: info.pooling.rawValue, normalizes: info.normalizes,
             maxTokens: info.maxSequenceLength, path: directory.standardizedFileURL.path,
             registeredAt: Date(), registeredBy: registeredBy, stage: .none)
-        return try environment.write { transaction in
+        return try table.write { transaction in
             let key = Array(record.reference.utf8)
-            if let existing = try transaction.value(forKey: key, in: database).map(Self.coding.decode) {
+            if let existing = try table.get(key, in: transaction) {
                 guard existing.weightsSHA256 == digest else {
                     throw RegistryError.differentWeights(reference: record.reference, registered: existing.weightsSHA256, offered: digest)
                 }
                 return existing
             }
             record.registeredAt = Date(timeIntervalSince1970: record.registeredAt.timeIntervalSince1970.rounded())
-            _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
+            try table.put(record, at: key, in: transaction)
             return record
         }
     }
 
     public func list() throws -> [ModelRecord] {
-        try environment.read { transaction in
-            var records: [ModelRecord] = []
-            try transaction.forEach(in: database) { _, value in
-                records.append(try Self.coding.decode(value))
-                return true
-            }
-            return records
-        }
+        try table.scan().map(\.record)
     }
 
     public func model(_ reference: String) throws -> ModelRecord {
         _ = try ModelRecord.parse(reference: reference)
-        guard let record = try environment.read({ try $0.value(forKey: Array(reference.utf8), in: database) }).map(Self.coding.decode) else {
+        guard let record = try table.get(Array(reference.utf8)) else {
             throw RegistryError.modelNotFound(reference)
         }
         return record
@@ -67,26 +57,21 @@ public struct ModelRegistry: Sendable {
     @discardableResult
     public func setStage(_ reference: String, _ stage: ModelStage) throws -> [ModelRecord] {
         let target = try ModelRecord.parse(reference: reference)
-        return try environment.write { transaction in
-            guard var record = try transaction.value(forKey: Array(reference.utf8), in: database).map(Self.coding.decode) else {
+        return try table.write { transaction in
+            guard var record = try table.get(Array(reference.utf8), in: transaction) else {
                 throw RegistryError.modelNotFound(reference)
             }
             var changed: [ModelRecord] = []
             if stage == .production {
-                var others: [ModelRecord] = []
-                try transaction.forEach(in: database) { _, value in
-                    let other = try Self.coding.decode(value)
-                    if other.name == target.name, other.version != target.version, other.stage == .production { others.append(other) }
-                    return true
-                }
-                for var other in others {
+                for (key, var other) in try table.scan(in: transaction)
+                where other.name == target.name && other.version != target.version && other.stage == .production {
                     other.stage = .archived
-                    _ = try transaction.put(try Self.coding.encode(other), forKey: Array(other.reference.utf8), in: database)
+                    try table.put(other, at: key, in: transaction)
                     changed.append(other)
                 }
             }
             record.stage = stage
-            _ = try transaction.put(try Self.coding.encode(record), forKey: Array(reference.utf8), in: database)
+            try table.put(record, at: Array(reference.utf8), in: transaction)
             return [record] + changed
         }
     }
@@ -109,7 +94,7 @@ public struct ModelRegistry: Sendable {
     /// Removes a version; refused while anything in `boundCollections` (see `users`) needs it.
     public func delete(_ reference: String, boundCollections: [String]) throws {
         guard boundCollections.isEmpty else { throw RegistryError.inUse(reference: reference, collections: boundCollections) }
-        let removed = try environment.write { try $0.delete(key: Array(reference.utf8), in: database) }
+        let removed = try table.write { try table.remove(Array(reference.utf8), in: $0) }
         guard removed else { throw RegistryError.modelNotFound(reference) }
     }
 

@@ -33,14 +33,11 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
 /// Embeds a BEIR set's corpus and queries with a registered model, ranks exactly (BLAS) and
 /// scores recall@10, nDCG@10 and MRR@10; results are kept in the catalog.
 public struct ModelEvaluator: Sendable {
-    let environment: LMDBEnvironment
-    let database: LMDBDatabase
-    static let coding = CatalogRecordCoding<ModelEvaluation>(magic: "LEVL", what: "evaluation")
+    let table: CatalogTable<ModelEvaluation>
     static let cutoff = 10
 
     public init(store: Store) throws {
-        environment = store.catalog
-        database = try store.catalog.openDatabase(named: "evaluations")
+        table = try CatalogTable(store: store, name: "evaluations", magic: "LEVL", what: "evaluation")
     }
 
     public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
@@ -66,15 +63,13 @@ public struct ModelEvaluator: Sendable {
             model: record.reference, dataset: dataset.name, datasetPath: datasetPath, queries: dataset.queries.count,
             recallAt10: recall / count, ndcgAt10: ndcg.reduce(0, +) / count, mrrAt10: mrr / count, perQueryNDCG: ndcg,
             evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user)
-        try environment.write { transaction in
-            _ = try transaction.put(try Self.coding.encode(evaluation), forKey: Self.key(record.reference, datasetPath), in: database)
-        }
+        try table.put(evaluation, at: Self.key(record.reference, datasetPath))
         return evaluation
     }
 
     /// The stored evaluation of `model` on the set at `datasetPath`, if any.
     public func stored(model: String, datasetPath: String) throws -> ModelEvaluation? {
-        try environment.read { try $0.value(forKey: Self.key(model, datasetPath), in: database) }.map(Self.coding.decode)
+        try table.get(Self.key(model, datasetPath))
     }
 
     static func key(_ model: String, _ datasetPath: String) -> [UInt8] { Array("\(model)\u{0}\(datasetPath)".utf8) }

@@ -47,13 +47,10 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 
 /// The append-only audit trail, in the catalog environment, keyed by collection and number.
 public struct AuditTrail: Sendable {
-    let environment: LMDBEnvironment
-    let database: LMDBDatabase
-    static let coding = CatalogRecordCoding<AuditEntry>(magic: "LAUD", what: "audit")
+    let table: CatalogTable<AuditEntry>
 
     public init(store: Store) throws {
-        environment = store.catalog
-        database = try store.catalog.openDatabase(named: "audit")
+        table = try CatalogTable(store: store, name: "audit", magic: "LAUD", what: "audit")
     }
 
     static func prefix(_ collection: String) -> [UInt8] { Array("\(collection)\u{0}".utf8) }
@@ -65,31 +62,20 @@ public struct AuditTrail: Sendable {
     /// the entry commits together with the change it records.
     @discardableResult
     func append(_ entry: AuditEntry, in transaction: borrowing LMDBTransaction) throws -> AuditEntry {
-        var highest = 0
-        try transaction.forEach(in: database, withPrefix: Self.prefix(entry.collection)) { _, value in
-            highest = max(highest, try Self.coding.decode(value).number)
-            return true
-        }
         var numbered = entry
-        numbered.number = highest + 1
-        _ = try transaction.put(try Self.coding.encode(numbered), forKey: Self.key(entry.collection, numbered.number), in: database)
+        // Keys sort by number, so the last one is the highest.
+        numbered.number = (try table.scan(prefix: Self.prefix(entry.collection), in: transaction).last?.record.number ?? 0) + 1
+        try table.put(numbered, at: Self.key(entry.collection, numbered.number), in: transaction)
         return numbered
     }
 
     @discardableResult
     public func append(_ entry: AuditEntry) throws -> AuditEntry {
-        try environment.write { try append(entry, in: $0) }
+        try table.write { try append(entry, in: $0) }
     }
 
     /// The collection's entries, oldest first.
     public func entries(of collection: String) throws -> [AuditEntry] {
-        try environment.read { transaction in
-            var entries: [AuditEntry] = []
-            try transaction.forEach(in: database, withPrefix: Self.prefix(collection)) { _, value in
-                entries.append(try Self.coding.decode(value))
-                return true
-            }
-            return entries
-        }
+        try table.scan(prefix: Self.prefix(collection)).map(\.record)
     }
 }

@@ -4,34 +4,28 @@ import Storage
 /// Serving records by collection name, in the catalog environment. A promotion is one write
 /// here, so every process sharing the data directory sees the switch at once.
 public struct ServingCatalog: Sendable {
-    let environment: LMDBEnvironment
-    let database: LMDBDatabase
-    static let coding = CatalogRecordCoding<ServingRecord>(magic: "LSRV", what: "serving")
+    let table: CatalogTable<ServingRecord>
 
     public init(store: Store) throws {
-        environment = store.catalog
-        database = try store.catalog.openDatabase(named: "serving")
+        table = try CatalogTable(store: store, name: "serving", magic: "LSRV", what: "serving")
     }
 
     /// The collection's record; a fresh one (default gates, no build) when none was written.
     public func record(_ collection: String) throws -> ServingRecord {
-        try environment.read { try $0.value(forKey: Array(collection.utf8), in: database) }
-            .map(Self.coding.decode) ?? ServingRecord(collection: collection)
+        try table.read { try record(collection, in: $0) }
     }
 
     func record(_ collection: String, in transaction: borrowing LMDBTransaction) throws -> ServingRecord {
-        try transaction.value(forKey: Array(collection.utf8), in: database).map(Self.coding.decode) ?? ServingRecord(collection: collection)
+        try table.get(Array(collection.utf8), in: transaction) ?? ServingRecord(collection: collection)
     }
 
     /// Reads, changes and writes a record in one transaction.
     @discardableResult
     public func update(_ collection: String, _ change: (inout ServingRecord) throws -> Void) throws -> ServingRecord {
-        try environment.write { transaction in
-            let key = Array(collection.utf8)
-            var record = try transaction.value(forKey: key, in: database).map(Self.coding.decode)
-                ?? ServingRecord(collection: collection)
+        try table.write { transaction in
+            var record = try record(collection, in: transaction)
             try change(&record)
-            _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
+            try table.put(record, at: Array(collection.utf8), in: transaction)
             return record
         }
     }
@@ -39,18 +33,16 @@ public struct ServingCatalog: Sendable {
     /// Changes a record and appends the audit entry describing the change, in one transaction.
     func update(_ collection: String, audit: AuditTrail,
                 _ change: (inout ServingRecord, borrowing LMDBTransaction) throws -> AuditEntry) throws -> AuditEntry {
-        try environment.write { transaction in
-            let key = Array(collection.utf8)
-            var record = try transaction.value(forKey: key, in: database).map(Self.coding.decode)
-                ?? ServingRecord(collection: collection)
+        try table.write { transaction in
+            var record = try record(collection, in: transaction)
             let entry = try change(&record, transaction)
-            _ = try transaction.put(try Self.coding.encode(record), forKey: key, in: database)
+            try table.put(record, at: Array(collection.utf8), in: transaction)
             return try audit.append(entry, in: transaction)
         }
     }
 
     public func remove(_ collection: String) throws {
-        try environment.write { _ = try $0.delete(key: Array(collection.utf8), in: database) }
+        _ = try table.write { try table.remove(Array(collection.utf8), in: $0) }
     }
 }
 

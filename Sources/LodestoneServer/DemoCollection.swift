@@ -29,26 +29,33 @@ public enum DemoCollection {
         ("Query drift is a shift in what users ask compared with a reference window.", "monitoring"),
     ]
 
+    /// The registry name of the bundled model.
+    static let modelName = "all-MiniLM-L6-v2"
+
     /// Creates and fills the demo collection unless it exists. Returns true when it loaded it.
     @discardableResult
     public static func loadIfMissing(engine: Engine, modelDirectory: String?, logger: Logger) throws -> Bool {
         guard try !engine.collectionExists(name) else { return false }
         var vectors: [[Float]]
+        var model: String?
         if let modelDirectory, FileManager.default.fileExists(atPath: modelDirectory + "/model.safetensors") {
-            let embedder = try SentenceEmbedder(modelDirectory: URL(fileURLWithPath: modelDirectory))
-            vectors = try embedder.embed(documents.map(\.text))
+            // Registered (a no-op when it already is) and bound, so plain text can be the query.
+            let record = try ModelRegistry(store: engine.store).register(
+                directory: URL(fileURLWithPath: modelDirectory), name: modelName, version: "1", registeredBy: "lodestone serve --demo")
+            model = record.reference
+            vectors = try engine.lifecycle.models.embedder(for: record.reference).embed(documents.map(\.text))
         } else {
             logger.warning("no model at \(modelDirectory ?? "(none)"): the demo collection gets random vectors")
             var generator = SystemRandomNumberGenerator()
             vectors = documents.map { _ in (0..<384).map { _ in Float.random(in: -1...1, using: &generator) } }
         }
         let serving = try engine.createCollection(CollectionSchema(
-            name: name, dimension: vectors[0].count, distance: .cosine, payloadIndexes: ["topic": .keyword]))
+            name: name, dimension: vectors[0].count, distance: .cosine, embeddingModel: model, payloadIndexes: ["topic": .keyword]))
         try serving.upsert(documents.enumerated().map { index, document in
             PointInput(id: .number(UInt64(index + 1)), vector: vectors[index],
                        payload: .object(["text": .string(document.text), "topic": .string(document.topic)]),
                        text: document.text)
-        })
+        }, embeddedWith: model)
         try serving.persistIndex()
         return true
     }

@@ -77,6 +77,9 @@ struct ServeCommand: AsyncParsableCommand {
               curl -s \(base)/collections
               curl -s \(base)/collections/demo/points/query -H 'content-type: application/json' \\
                    -d '{"query": 1, "limit": 3, "with_payload": true}'
+              curl -s \(base)/collections/demo/points/query -H 'content-type: application/json' \\
+                   -d '{"query": "how do I check a new model before it serves?", "limit": 3, "with_payload": true}'
+              open \(base)/dashboard
             Python: QdrantClient(url="\(base)").query_points("demo", query=1, limit=3)
             Stop with Ctrl-C (or SIGTERM): requests in flight finish and indexes are stored.
 

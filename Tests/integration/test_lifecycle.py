@@ -215,3 +215,22 @@ def test_writes_from_another_process_reach_the_server_index():
             assert hit[0]["id"] == i, (i, hit)
     finally:
         server.stop()
+
+
+def test_demo_collection_takes_plain_text_and_can_be_rebuilt():
+    """`serve --demo` (what tools/start runs) registers the bundled model, binds the demo
+    collection to it, and the lifecycle works on it from the first minute."""
+    server = Server(["--demo", "--demo-model", MODEL_DIR])
+    data = os.path.join(server.data, "db")
+    s = requests.Session()
+    try:
+        hits = s.post(server.url + "/collections/demo/points/query",
+                      json={"query": "how do I check a new model before it serves?", "limit": 1, "with_payload": True}).json()
+        assert hits["result"]["points"][0]["payload"]["topic"] == "evaluation", hits
+        assert s.get(server.url + "/registry/models/all-MiniLM-L6-v2@1").json()["result"]["used_by"] == ["demo"]
+        build = last_json(lodestone(data, "build", "--collection", "demo", "--json"))
+        assert build["status"] == "ready" and build["model"] == "all-MiniLM-L6-v2@1"
+        promoted = s.post(server.url + "/collections/demo/promote", json={"build": build["number"]})
+        assert promoted.status_code == 200 and promoted.json()["result"]["promoted"], promoted.text
+    finally:
+        server.stop()

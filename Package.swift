@@ -44,35 +44,29 @@ let package = Package(
         ),
         .target(
             name: "VectorKernels",
-            dependencies: ["CVectorKernels", "COpenBLAS"],
-            swiftSettings: strictSettings
+            dependencies: ["CVectorKernels", "COpenBLAS"]
         ),
         .target(
-            name: "VectorFormats",
-            swiftSettings: strictSettings
+            name: "VectorFormats"
         ),
         .target(
             name: "VectorIndex",
-            dependencies: ["VectorKernels"],
-            swiftSettings: strictSettings
+            dependencies: ["VectorKernels"]
         ),
         .target(
             name: "Storage",
-            dependencies: ["CLMDB"],
-            swiftSettings: strictSettings
+            dependencies: ["CLMDB"]
         ),
         .target(
             name: "Embeddings",
-            dependencies: ["COpenBLAS"],
-            swiftSettings: strictSettings
+            dependencies: ["COpenBLAS"]
         ),
         .target(
             name: "Lifecycle",
             dependencies: [
                 "Storage", "VectorIndex", "VectorKernels", "Embeddings",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: strictSettings
+            ]
         ),
         .target(
             name: "LodestoneServer",
@@ -83,14 +77,12 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("openapi.json"), .copy("dashboard.html")],
-            swiftSettings: strictSettings
+            resources: [.copy("openapi.json"), .copy("dashboard.html")]
         ),
         // The child process that the crash test kills at random moments.
         .executableTarget(
             name: "storage-crash-child",
-            dependencies: ["Storage"],
-            swiftSettings: strictSettings
+            dependencies: ["Storage"]
         ),
         .executableTarget(
             name: "lodestone",
@@ -107,52 +99,49 @@ let package = Package(
                 "VectorKernels",
                 "VectorFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strictSettings
+            ]
         ),
         .testTarget(
             name: "VectorKernelsTests",
-            dependencies: ["VectorKernels"],
-            swiftSettings: strictSettings
+            dependencies: ["VectorKernels"]
         ),
         .testTarget(
             name: "VectorIndexTests",
-            dependencies: ["VectorIndex", "VectorKernels"],
-            swiftSettings: strictSettings
+            dependencies: ["VectorIndex", "VectorKernels"]
         ),
         .testTarget(
             name: "VectorFormatsTests",
-            dependencies: ["VectorFormats"],
-            swiftSettings: strictSettings
+            dependencies: ["VectorFormats"]
         ),
         .testTarget(
             name: "StorageTests",
-            dependencies: ["Storage", "storage-crash-child"],
-            swiftSettings: strictSettings
+            dependencies: ["Storage", "storage-crash-child"]
         ),
         .testTarget(
             name: "EmbeddingsTests",
             dependencies: ["Embeddings"],
-            exclude: ["Fixtures"],
-            swiftSettings: strictSettings
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LifecycleTests",
-            dependencies: ["Lifecycle", "Storage", "VectorIndex", "VectorKernels", "VectorFormats"],
-            swiftSettings: strictSettings
+            dependencies: ["Lifecycle", "Storage", "VectorIndex", "VectorKernels", "VectorFormats"]
         ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "LodestoneServer", "Lifecycle",
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: strictSettings
+            ]
         ),
         .testTarget(
             name: "CommandLineTests",
-            dependencies: ["VectorFormats", "Lifecycle", "Storage", "lodestone"],
-            swiftSettings: strictSettings
+            dependencies: ["VectorFormats", "Lifecycle", "Storage", "lodestone"]
         ),
     ]
 )
+
+// Every Swift target builds with the same strict settings; the C and system-library targets
+// have none to take.
+for target in package.targets where target.type != .system && target.cSettings == nil {
+    target.swiftSettings = strictSettings
+}

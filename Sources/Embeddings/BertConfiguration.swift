@@ -12,7 +12,6 @@ struct BertConfiguration: Sendable, Equatable {
     var vocabularySize: Int
     var architecture: String
 
-    var attentionHeadSize: Int { hiddenSize / attentionHeadCount }
 
     /// The fields as spelled in config.json. Every one is optional in the
     /// decoder so that a missing field is reported by name, not as a

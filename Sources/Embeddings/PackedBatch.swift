@@ -21,6 +21,5 @@ struct PackedBatch: Sendable {
     }
 
     var tokenCount: Int { tokenIDs.count }
-    var sequenceCount: Int { sequenceRanges.count }
     var longestSequence: Int { sequenceRanges.map(\.count).max() ?? 0 }
 }

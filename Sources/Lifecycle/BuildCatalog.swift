@@ -19,8 +19,7 @@ public struct BuildCatalog: Sendable {
     /// Records a new build in `building` state and returns it with its number.
     func begin(collection: String, make: (Int) -> BuildRecord) throws -> BuildRecord {
         try table.write { transaction in
-            let highest = try builds(of: collection, in: transaction).map(\.number).max() ?? 0
-            let record = make(highest + 1)
+            let record = make(try table.nextNumber(prefix: Self.prefix(collection), in: transaction))
             try save(record, in: transaction)
             return record
         }
@@ -40,6 +39,23 @@ public struct BuildCatalog: Sendable {
 
     public func build(_ collection: String, _ number: Int) throws -> BuildRecord? {
         try table.get(Self.key(collection, number))
+    }
+
+    /// The build, when it exists and is ready to serve; else the error that says why not.
+    func servable(_ collection: String, _ number: Int, in transaction: borrowing LMDBTransaction) throws -> BuildRecord {
+        try Self.servable(build(collection, number, in: transaction), collection, number)
+    }
+
+    func servable(_ collection: String, _ number: Int) throws -> BuildRecord {
+        try Self.servable(build(collection, number), collection, number)
+    }
+
+    private static func servable(_ record: BuildRecord?, _ collection: String, _ number: Int) throws -> BuildRecord {
+        guard let record else { throw LifecycleError.buildNotFound(collection: collection, number: number) }
+        guard record.status == .ready else {
+            throw LifecycleError.buildNotServable(collection: collection, number: number, status: record.status.rawValue)
+        }
+        return record
     }
 
     func save(_ record: BuildRecord, in transaction: borrowing LMDBTransaction) throws {

@@ -29,7 +29,7 @@ public struct BuildRecord: Codable, Sendable, Equatable {
     public var embedSeconds: Double?
     public var failure: String?
 
-    public var id: String { "\(collection)-\(number)" }
+    public var id: String { LifecycleContext.buildID(collection, number) }
 
     enum CodingKeys: String, CodingKey {
         case collection, number, model, m, ef, status, points, recall, failure, production

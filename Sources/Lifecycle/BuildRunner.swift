@@ -11,9 +11,9 @@ public struct BuildRunner: Sendable {
     /// Held-out queries for the recall check.
     public var recallQueries = 200
     public var recallK = 10
-    /// The serving collection's query log, when it is open in this process: the recall check
-    /// then uses logged queries instead of held-out vectors.
-    public var queryLog: QueryLog?
+    /// The serving collection, when it is open in this process: the recall check then compares
+    /// with its index in memory and uses its logged queries.
+    public var live: ServingCollection?
 
     public init(context: LifecycleContext, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.context = context
@@ -90,17 +90,13 @@ public struct BuildRunner: Sendable {
             record.points = index.liveCount
             try context.storeIndex(index, sequence: record.appliedSequence, collection: record.collection, build: record.number)
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
-            let production = try productionIndex(of: record.collection, dimension: schema.dimension)
-            let check = RecallCheck(k: recallK, queries: recallQueries)
-            let logged = production.flatMap { production in
-                record.model == production.model ? check.loggedQueries(queryLog, build: production.build, dimension: schema.dimension) : nil
-            }
-            let sample: RecallCheck.Queries = logged.map { .logged($0) } ?? .heldOut(check.sample([index] + (production.map { [$0.index] } ?? [])))
-            record.recall = try check.measure(index, ef: record.ef, on: sample)
-            if let production {
-                let report = try check.measure(production.index, ef: production.ef, on: sample)
-                record.production = ProductionComparison(build: production.build, model: production.model, recall: report.recall,
-                                                         latencyP99Milliseconds: report.latencyP99Milliseconds)
+            let production = try context.production(of: record.collection, live: live)
+            let (candidate, productionReport, _) = try RecallCheck(k: recallK, queries: recallQueries)
+                .compare(index, ef: record.ef, model: record.model, with: production, log: live?.queryLog)
+            record.recall = candidate
+            if let production, let productionReport {
+                record.production = ProductionComparison(build: production.build, model: production.model, recall: productionReport.recall,
+                                                         latencyP99Milliseconds: productionReport.latencyP99Milliseconds)
             }
             record.status = .ready
         } catch {
@@ -112,18 +108,5 @@ public struct BuildRunner: Sendable {
         try catalog.save(record)
         try BuildRetention(context: context).retire(collection: record.collection, actor: "build \(record.number)")
         return record
-    }
-
-    /// The serving index as last stored, for comparison; nil when there is none yet.
-    func productionIndex(of collection: String, dimension: Int) throws -> (index: HNSWIndex, build: Int, model: String?, ef: Int)? {
-        let build = try context.serving.record(collection).build ?? 0
-        if build > 0, let record = try catalog.build(collection, build) {
-            return (try context.loadIndex(collection: collection, build: build, dimension: dimension).index, build, record.model, record.ef)
-        }
-        let store = try context.store.collection(named: collection)
-        let schema = try store.schema()
-        guard let (index, _) = try ServingCollection.loadOwnImage(store, schema: schema) else { return nil }
-        let model = try context.serving.record(collection).bindings.first?.model ?? schema.embeddingModel
-        return (index, 0, model, schema.hnsw.ef)
     }
 }

@@ -52,6 +52,18 @@ struct CatalogTable<Record: Codable>: Sendable {
         return found
     }
 
+    /// One past the highest number among keys `prefix` + zero-padded number (they sort by
+    /// number, so the last key holds it), read from the keys alone; 1 when there are none.
+    func nextNumber(prefix: [UInt8], in transaction: borrowing LMDBTransaction) throws -> Int {
+        var last: [UInt8]?
+        try transaction.forEach(in: database, withPrefix: prefix) { key, _ in
+            last = key
+            return true
+        }
+        guard let last else { return 1 }
+        return (Int(String(decoding: last.dropFirst(prefix.count), as: UTF8.self)) ?? 0) + 1
+    }
+
     func scan(prefix: [UInt8]? = nil) throws -> [(key: [UInt8], record: Record)] {
         try environment.read { try scan(prefix: prefix, in: $0) }
     }

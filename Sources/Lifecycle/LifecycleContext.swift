@@ -54,6 +54,24 @@ public struct LifecycleContext: Sendable {
         }
     }
 
+    /// What serves `collection` now, to compare a candidate with: the index in memory when the
+    /// collection is open in this process, else the serving build's stored image; nil when
+    /// there is none yet.
+    func production(of collection: String, live: ServingCollection?) throws -> RecallCheck.Production? {
+        if let live { return .init(index: live.index, build: live.servingBuild, model: live.servingModel, ef: live.hnswParameters.ef) }
+        let record = try serving.record(collection)
+        let build = record.build ?? 0
+        if build > 0, let buildRecord = try builds.build(collection, build) {
+            let schema = try store.collection(named: collection).schema()
+            return .init(index: try loadIndex(collection: collection, build: build, dimension: schema.dimension).index,
+                         build: build, model: buildRecord.model, ef: buildRecord.ef)
+        }
+        let collectionStore = try store.collection(named: collection)
+        let schema = try collectionStore.schema()
+        guard let (index, _) = try ServingCollection.loadOwnImage(collectionStore, schema: schema) else { return nil }
+        return .init(index: index, build: 0, model: record.originalModel(current: schema.embeddingModel), ef: schema.hnsw.ef)
+    }
+
     /// A build's stored index and the sequence number it reflects.
     func loadIndex(collection: String, build number: Int, dimension: Int) throws -> (index: HNSWIndex, sequence: UInt64) {
         let buildStore = try store.build(id: Self.buildID(collection, number))

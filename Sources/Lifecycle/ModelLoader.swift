@@ -6,7 +6,7 @@ import Synchronization
 /// Loads registered models (`name@version`) from the files the registry points at, once per
 /// process; builds, catch-up and promotion gates share the loaded weights.
 public final class ModelLoader: Sendable {
-    let registry: ModelRegistry
+    public let registry: ModelRegistry
     private let loaded = Mutex<[String: SentenceEmbedder]>([:])
 
     public init(store: Store) throws {

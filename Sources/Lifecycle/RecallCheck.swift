@@ -9,6 +9,25 @@ struct RecallCheck {
     var k: Int
     var queries: Int
 
+    /// What serves now, as compared with a candidate.
+    struct Production {
+        var index: HNSWIndex
+        var build: Int
+        var model: String?
+        var ef: Int
+    }
+
+    /// Measures `candidate` and `production` on the same queries: logged ones when the log has
+    /// enough from production and the candidate shares its model, else held-out points live in both.
+    func compare(_ candidate: HNSWIndex, ef: Int, model: String?, with production: Production?, log: QueryLog?)
+        throws -> (candidate: RecallReport, production: RecallReport?, queries: Int) {
+        let logged = production.flatMap { production in
+            model == production.model ? loggedQueries(log, build: production.build, dimension: candidate.dimension) : nil
+        }
+        let sample: Queries = logged.map { .logged($0) } ?? .heldOut(self.sample([candidate] + (production.map { [$0.index] } ?? [])))
+        return (try measure(candidate, ef: ef, on: sample), try production.map { try measure($0.index, ef: $0.ef, on: sample) }, sample.count)
+    }
+
     /// What the queries are: stored points (each excluded from its own answers), or logged
     /// query vectors.
     enum Queries {
@@ -25,7 +44,7 @@ struct RecallCheck {
 
     /// Logged queries to check with, when the log holds enough from `build` (whose model the
     /// candidate shares); else nil and held-out vectors are used.
-    func loggedQueries(_ log: QueryLog?, build: Int, dimension: Int) -> [[Float]]? {
+    private func loggedQueries(_ log: QueryLog?, build: Int, dimension: Int) -> [[Float]]? {
         guard let log else { return nil }
         let vectors = log.entries.filter { $0.build == build && $0.vector.count == dimension }.suffix(queries).map(\.vector)
         return vectors.count >= min(queries, 50) ? Array(vectors) : nil
@@ -48,9 +67,8 @@ struct RecallCheck {
 
     private func report(found: [[UInt32]], truth: [[UInt32]], latencies: [Double], source: String, ef: Int) -> RecallReport {
         let sorted = latencies.sorted()
-        func percentile(_ p: Int) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count * p / 100)] }
         return RecallReport(k: k, ef: ef, queries: found.count, querySource: source, recall: Recall.atK(found: found, truth: truth, k: k),
-                            latencyP50Milliseconds: percentile(50), latencyP99Milliseconds: percentile(99))
+                            latencyP50Milliseconds: Percentile.of(sorted, 0.50), latencyP99Milliseconds: Percentile.of(sorted, 0.99))
     }
 
     /// Points live in every index given, sampled without replacement.
@@ -76,8 +94,4 @@ struct RecallCheck {
         }
         return report(found: found, truth: truth, latencies: latencies, source: "held_out_vectors", ef: ef)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

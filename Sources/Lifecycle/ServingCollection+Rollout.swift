@@ -26,12 +26,7 @@ extension ServingCollection {
 
     private func prepare(_ number: Int, _ context: LifecycleContext) throws
         -> (index: HNSWIndex, model: String?, ef: Int, applied: UInt64) {
-        guard let build = try context.builds.build(name, number) else {
-            throw LifecycleError.buildNotFound(collection: name, number: number)
-        }
-        guard build.status == .ready else {
-            throw LifecycleError.buildNotServable(collection: name, number: number, status: build.status.rawValue)
-        }
+        let build = try context.builds.servable(name, number)
         let (index, sequence) = try context.loadIndex(collection: name, build: number, dimension: dimension)
         return (index, build.model, build.ef, try context.catchUp(for: store, model: build.model).catchUp(index, from: sequence))
     }

@@ -31,6 +31,9 @@ extension ServingCollection {
             throw LifecycleError.invalidRequest("hnsw_ef must be between 1 and 100000, got \(ef)")
         }
 
+        // One snapshot: the index searched and the build it is logged under agree even if a
+        // promotion swaps them meanwhile.
+        let current = withServing { $0 }
         let arm = monitoring.route(request)
         let start = ContinuousClock.now
         var answer: (neighbors: [Neighbor], plan: SearchPlan)
@@ -41,14 +44,14 @@ extension ServingCollection {
             } catch {
                 // The user gets production's answer; the canary is charged with the error.
                 monitoring.recordCanary(canary, latency: ContinuousClock.now - start, failed: true)
-                answer = try nearest(request, k: window, index: index)
+                answer = try nearest(request, k: window, index: current.index)
             }
         } else {
-            answer = try nearest(request, k: window, index: index)
+            answer = try nearest(request, k: window, index: current.index)
             monitoring.recordProduction(latency: ContinuousClock.now - start)
         }
         let (neighbors, plan) = answer
-        monitoring.shadow(request, k: window, production: neighbors.map(\.id), latency: ContinuousClock.now - start, collection: self)
+        monitoring.shadow(request, k: window, production: neighbors, latency: ContinuousClock.now - start, collection: self)
         let page = Array(neighbors.dropFirst(request.offset))
         let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
         var hits: [SearchHit] = []
@@ -61,7 +64,7 @@ extension ServingCollection {
             if !request.withPayload { point.payload = [:] }
             hits.append(SearchHit(point: point, score: score))
         }
-        queryLog.record(build: arm?.build ?? servingBuild, vector: request.vector, text: request.text, scores: hits.map(\.score))
+        queryLog.record(build: arm?.build ?? current.build, vector: request.vector, text: request.text, scores: hits.map(\.score))
         return (hits, plan)
     }
 

@@ -17,14 +17,9 @@ extension ServingCollection {
             let record = try context.serving.record(name)
             candidate = try Self.loadOwnImage(store, schema: schema)
                 ?? Self.buildOriginal(store: store, schema: schema, record: record, context: context, threads: 2, progress: nil)
-            model = record.bindings.first?.model ?? schema.embeddingModel
+            model = record.originalModel(current: schema.embeddingModel)
         } else {
-            guard let record = try context.builds.build(name, number) else {
-                throw LifecycleError.buildNotFound(collection: name, number: number)
-            }
-            guard record.status == .ready else {
-                throw LifecycleError.buildNotServable(collection: name, number: number, status: record.status.rawValue)
-            }
+            let record = try context.builds.servable(name, number)
             candidate = try context.loadIndex(collection: name, build: number, dimension: dimension)
             model = record.model
         }
@@ -32,7 +27,7 @@ extension ServingCollection {
         try writeGate.withLock { _ in
             // The outgoing original index is the rollback target of the first promotion: store it
             // before anything is switched.
-            if servingBuild == 0, number != 0, try changesSincePersist > 0 || store.blobs.get(name: Self.indexBlobName) == nil {
+            if servingBuild == 0, number != 0, try changesSincePersist > 0 || !store.blobs.contains(name: Self.indexBlobName) {
                 let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
                 try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
                 persistedSequence.store(lastAppliedSequence, ordering: .releasing)

@@ -32,6 +32,8 @@ public final class ServingCollection: Sendable {
     public let queryLog: QueryLog
     /// Shadow traffic and canary routing.
     public let monitoring: CollectionMonitoring
+    /// The last drift report and the query log version it was computed from.
+    let cachedDrift = Mutex<(version: Int, report: DriftReport)?>(nil)
     /// `queryLog.loggedCount` when the log was last stored.
     let persistedQueryLogCount = Atomic<Int>(0)
 
@@ -79,13 +81,13 @@ public final class ServingCollection: Sendable {
             sequence = imageSequence
             loadedFromImage = true
         } else if let (index, imageSequence) = try Self.loadOwnImage(store, schema: schema) {
-            opened = Serving(index: index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
+            opened = Serving(index: index, build: 0, model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
             sequence = imageSequence
             loadedFromImage = true
         } else {
             let built = try Self.buildOriginal(store: store, schema: schema, record: servingRecord, context: context, threads: threads,
                                                progress: progress)
-            opened = Serving(index: built.index, build: 0, model: servingRecord?.bindings.first?.model ?? schema.embeddingModel)
+            opened = Serving(index: built.index, build: 0, model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
             sequence = built.sequence
             loadedFromImage = false
         }

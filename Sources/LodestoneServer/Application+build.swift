@@ -88,7 +88,7 @@ struct HealthRoutes {
                 // Drift alerts are reported, not failed on: a drifting collection still serves.
                 var drift: [String: JSONValue] = [:]
                 for serving in engine.openCollections {
-                    let report = DriftMonitor.report(collection: serving.name, log: serving.queryLog)
+                    let report = serving.driftReport()
                     drift[serving.name] = ["alert": .bool(report.alert), "reasons": .array(report.reasons.map(JSONValue.string))]
                 }
                 return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count)),

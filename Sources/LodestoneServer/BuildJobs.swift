@@ -29,7 +29,6 @@ final class BuildJobs: Sendable {
     }
 
     func progress(of id: String) -> BuildProgress? { jobs.withLock { $0[id]?.progress } }
-    func isRunning(_ id: String) -> Bool { jobs.withLock { $0[id] != nil } }
 
     /// Cancels a running build; false when none runs under that id.
     func cancel(_ id: String) -> Bool {

@@ -20,7 +20,7 @@ public final class CatalogFollower: Sendable {
         let thread = Thread { [self] in
             var tick = 0
             while running.load(ordering: .acquiring) {
-                Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: interval.seconds)
                 tick += 1
                 do {
                     try engine.followCatalog()

@@ -40,7 +40,7 @@ public enum DemoCollection {
         var model: String?
         if let modelDirectory, FileManager.default.fileExists(atPath: modelDirectory + "/model.safetensors") {
             // Registered (a no-op when it already is) and bound, so plain text can be the query.
-            let record = try ModelRegistry(store: engine.store).register(
+            let record = try engine.lifecycle.models.registry.register(
                 directory: URL(fileURLWithPath: modelDirectory), name: modelName, version: "1", registeredBy: "lodestone serve --demo")
             model = record.reference
             vectors = try engine.lifecycle.models.embedder(for: record.reference).embed(documents.map(\.text))

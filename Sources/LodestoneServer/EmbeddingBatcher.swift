@@ -1,6 +1,7 @@
 import Dispatch
 import Embeddings
 import Foundation
+import Lifecycle
 import Synchronization
 
 /// Collects concurrent embedding requests into batches: the first request waits at most
@@ -84,7 +85,7 @@ public final class EmbeddingBatcher: Sendable {
                 return (taken, nil)
             }
             if let wait {
-                Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
+                Thread.sleep(forTimeInterval: wait.seconds)
                 continue
             }
             guard !batch.isEmpty else { return }

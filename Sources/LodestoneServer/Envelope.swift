@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Lifecycle
 import NIOCore
 import Storage
 
@@ -26,7 +27,6 @@ enum Envelope {
     }
 
     static func elapsed(since start: ContinuousClock.Instant) -> JSONValue {
-        let duration = ContinuousClock.now - start
-        return .double(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        .double((ContinuousClock.now - start).seconds)
     }
 }

@@ -22,7 +22,7 @@ struct LifecycleRoutes {
                 let name = try collection(context)
                 let body = try await routes.body(request, required: false).map { try JSONFields($0) }
                 var runner = BuildRunner(context: engine.lifecycle)
-                runner.queryLog = engine.openCollection(named: name)?.queryLog
+                runner.live = engine.openCollection(named: name)
                 let record = try runner.begin(collection: name, model: try body?.string("model"),
                                               m: try body?.int("m", range: 2 ... 512),
                                               efConstruction: try body?.int("ef_construct", range: 1 ... 100_000),

@@ -10,21 +10,21 @@ struct RegistryRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let engine = routes.engine
         routes.on(router, .get, "/registry/models") { _, _ in
-            ["models": try JSONValue(encoding: try registry().list())]
+            ["models": try JSONValue(encoding: registry().list())]
         }
         routes.on(router, .post, "/registry/models") { request, _ in
             let body = try await routes.fields(request)
             let directory = URL(fileURLWithPath: try body.requireString("directory"))
             let name = try body.requireString("name"), version = try body.requireString("version")
             let actor = routes.actor(try body.string("actor"))
-            let registry = try registry()
+            let registry = registry()
             return try JSONValue(encoding: try await offloaded {
                 try registry.register(directory: directory, name: name, version: version, registeredBy: actor)
             })
         }
         routes.on(router, .get, "/registry/models/{reference}") { _, context in
             let reference = try context.parameters.require("reference")
-            let registry = try registry()
+            let registry = registry()
             var result = try JSONValue(encoding: try registry.model(reference)).objectValue ?? [:]
             result["used_by"] = .array(try registry.users(of: reference, store: engine.store).map(JSONValue.string))
             return .object(result)
@@ -36,9 +36,10 @@ struct RegistryRoutes {
             guard let stage = ModelStage(rawValue: value) else {
                 throw APIError.badRequest("`stage` must be one of \(ModelStage.allCases.map(\.rawValue).joined(separator: ", ")), got `\(value)`")
             }
-            return ["changed": try JSONValue(encoding: try registry().setStage(reference, stage))]
+            return ["changed": try JSONValue(encoding: registry().setStage(reference, stage))]
         }
     }
 
-    private func registry() throws -> ModelRegistry { try ModelRegistry(store: routes.engine.store) }
+    /// The engine's registry: its table is opened once (opening one takes the LMDB writer lock).
+    private func registry() -> ModelRegistry { routes.engine.lifecycle.models.registry }
 }

@@ -10,12 +10,12 @@ struct RolloutRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let engine = routes.engine
         routes.on(router, .get, "/collections/{name}/shadow") { _, context in
-            let serving = try open(context)
+            let serving = try routes.collection(context)
             serving.monitoring.drainShadowQueue()
             return serving.monitoring.shadowReport.map(JSONValue.object) ?? ["active": false]
         }
         routes.on(router, .put, "/collections/{name}/shadow") { request, context in
-            let name = try open(context).name
+            let name = try routes.collection(context).name
             let body = try await routes.fields(request)
             guard let build = try body.int("build", range: 1 ... Int(Int32.max)) else { throw APIError.badRequest("`build` is required") }
             let fraction = try body.double("fraction") ?? 0.1
@@ -23,17 +23,17 @@ struct RolloutRoutes {
             return try JSONValue(encoding: try await offloaded { try engine.setShadow(collection: name, build: build, fraction: fraction, actor: actor) })
         }
         routes.on(router, .delete, "/collections/{name}/shadow") { _, context in
-            let name = try open(context).name
+            let name = try routes.collection(context).name
             return try JSONValue(encoding: try engine.setShadow(collection: name, build: nil, actor: routes.actor(nil)))
         }
         routes.on(router, .get, "/collections/{name}/canary") { _, context in
-            let serving = try open(context)
+            let serving = try routes.collection(context)
             var report = serving.monitoring.canaryReport ?? ["active": false]
             report["settings"] = try JSONValue(encoding: try engine.lifecycle.serving.record(serving.name).canary)
             return .object(report)
         }
         routes.on(router, .put, "/collections/{name}/canary") { request, context in
-            let name = try open(context).name
+            let name = try routes.collection(context).name
             let body = try await routes.fields(request)
             guard let build = try body.int("build", range: 1 ... Int(Int32.max)) else { throw APIError.badRequest("`build` is required") }
             var settings = CanarySettings(build: build, fraction: try body.double("fraction") ?? 0.05)
@@ -46,22 +46,22 @@ struct RolloutRoutes {
             return try JSONValue(encoding: try await offloaded { try engine.setCanary(collection: name, canary: canary, actor: actor) })
         }
         routes.on(router, .delete, "/collections/{name}/canary") { _, context in
-            let name = try open(context).name
+            let name = try routes.collection(context).name
             return try JSONValue(encoding: try engine.setCanary(collection: name, canary: nil, actor: routes.actor(nil)))
         }
         routes.on(router, .get, "/collections/{name}/drift") { _, context in
-            let serving = try open(context)
-            return try JSONValue(encoding: DriftMonitor.report(collection: serving.name, log: serving.queryLog))
+            let serving = try routes.collection(context)
+            return try JSONValue(encoding: serving.driftReport())
         }
         routes.on(router, .post, "/collections/{name}/drift/reference") { _, context in
-            try open(context).queryLog.resetReference()
+            try routes.collection(context).queryLog.resetReference()
             return true
         }
         routes.on(router, .get, "/collections/{name}/monitoring") { _, context in
-            try JSONValue(encoding: try open(context).queryLog.settings)
+            try JSONValue(encoding: try routes.collection(context).queryLog.settings)
         }
         routes.on(router, .put, "/collections/{name}/monitoring") { request, context in
-            let serving = try open(context)
+            let serving = try routes.collection(context)
             let body = try await routes.fields(request)
             var settings = serving.queryLog.settings
             if let value = try body.int("log_capacity") { settings.logCapacity = value }
@@ -79,18 +79,15 @@ struct RolloutRoutes {
             return try JSONValue(encoding: settings)
         }
         routes.on(router, .get, "/collections/{name}/query-log") { request, context in
-            let serving = try open(context)
+            let serving = try routes.collection(context)
             let limit = Int(request.uri.queryParameters.get("limit") ?? "100") ?? 100
             let entries = serving.queryLog.entries.suffix(max(0, min(limit, 10_000)))
+            let dates = ISO8601DateFormatter()
             return ["count": .int(Int64(serving.queryLog.count)), "entries": .array(entries.map { entry in
-                .object(["at": .string(ISO8601DateFormatter().string(from: entry.at)), "build": .int(Int64(entry.build)),
+                .object(["at": .string(dates.string(from: entry.at)), "build": .int(Int64(entry.build)),
                          "text": entry.text.map(JSONValue.string) ?? .null, "scores": .array(entry.scores.map { .double(Double($0)) }),
                          "vector": .array(entry.vector.map { .double(Double($0)) })])
             })]
         }
-    }
-
-    private func open(_ context: BasicRequestContext) throws -> ServingCollection {
-        try routes.collection(context)
     }
 }

@@ -66,7 +66,7 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
             registry.makeGauge(name: "lodestone_serving_build", labels: [("collection", name)]).set(Double(serving.servingBuild))
             registry.makeGauge(name: "lodestone_query_log_entries", labels: [("collection", name)]).set(Double(serving.queryLog.count))
-            let drift = DriftMonitor.report(collection: name, log: serving.queryLog)
+            let drift = serving.driftReport()
             registry.makeGauge(name: "lodestone_drift_centroid_shift", labels: [("collection", name)]).set(drift.centroidShift)
             registry.makeGauge(name: "lodestone_drift_top1_ks", labels: [("collection", name)]).set(drift.top1KS)
             registry.makeGauge(name: "lodestone_drift_recent_mean_top1", labels: [("collection", name)]).set(drift.recentMeanTop1)

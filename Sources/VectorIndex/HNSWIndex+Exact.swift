@@ -2,8 +2,10 @@ import Synchronization
 import VectorKernels
 
 extension HNSWIndex {
-    /// Exact top-k over the index's own vectors: inner products by `cblas_sgemm` straight over
-    /// the level-0 records (rows `recordStride` bytes apart, no copy), then a bounded heap.
+    /// Exact top-k over the index's own vectors, then a bounded heap. For dot and cosine the
+    /// inner products come from `cblas_sgemm` straight over the level-0 records (rows
+    /// `recordStride` bytes apart, no copy); L2 takes one pass of the SIMD kernel per row, which
+    /// reads each vector once (the product alone would need a second pass for its norm).
     /// `params.exact` and very selective filters use it; it is also the recall reference for a
     /// live collection. Deleted vectors and ids rejected by `filter` are never returned.
     public func exactSearch(_ query: [Float], k: Int, filter: ((UInt32) -> Bool)? = nil) throws(IndexError) -> [Neighbor] {
@@ -17,29 +19,21 @@ extension HNSWIndex {
             let block = 4096
             var products = [Float](repeating: 0, count: block)
             let strideFloats = view.recordStride / MemoryLayout<Float>.stride
-            let queryNorm = VectorMath.squaredNorm(prepared.withUnsafeBufferPointer { $0 })
-            let rowKernel = DistanceKernel(metric: .dot)
             prepared.withUnsafeBufferPointer { queryBuffer in
                 products.withUnsafeMutableBufferPointer { productBuffer in
                     for start in stride(from: 0, to: nodes, by: block) {
                         let rows = min(block, nodes - start)
-                        BLAS.multiplyTransposed(
-                            queryBuffer.baseAddress!, rows: 1,
-                            view.vector(UInt32(start)), rows: rows, stride: strideFloats,
-                            depth: dimension, into: productBuffer.baseAddress!)
+                        if metric != .l2 {
+                            BLAS.multiplyTransposed(
+                                queryBuffer.baseAddress!, rows: 1,
+                                view.vector(UInt32(start)), rows: rows, stride: strideFloats,
+                                depth: dimension, into: productBuffer.baseAddress!)
+                        }
                         for offset in 0..<rows {
                             let slot = UInt32(start + offset)
-                            let product = productBuffer[offset]
-                            let distance: Float
-                            switch metric {
-                            case .l2:
-                                let vector = view.vector(slot)
-                                // 1 - dot(x, x) is the kernel's distance; recover the squared norm.
-                                let rowNorm = 1 - rowKernel.distance(vector, vector, count: dimension)
-                                distance = max(0, queryNorm + rowNorm - 2 * product)
-                            case .dot, .cosine:
-                                distance = 1 - product
-                            }
+                            let distance = metric == .l2
+                                ? kernel.distance(queryBuffer.baseAddress!, view.vector(slot), count: dimension)
+                                : 1 - productBuffer[offset]
                             guard distance < selector.threshold, !view.isDeleted(slot) else { continue }
                             let id = view.labels[Int(slot)]
                             if let filter, !filter(id) { continue }

@@ -21,8 +21,4 @@ public enum VectorMath {
         return sum
     }
 
-    /// True when every component is a finite number (no NaN, no infinity).
-    public static func isFinite<C: Collection>(_ vector: C) -> Bool where C.Element == Float {
-        vector.allSatisfy(\.isFinite)
-    }
 }

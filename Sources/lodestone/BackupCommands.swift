@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lifecycle
 import Storage
 
 struct BackupCommand: ParsableCommand {

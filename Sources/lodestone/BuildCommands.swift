@@ -69,8 +69,8 @@ struct BuildsCommand: ParsableCommand {
             _ = try store.collection(named: collection)
             let builds = try BuildCatalog(store: store).builds(of: collection)
             if json {
-                let objects = try builds.map { try BuildsCommand.jsonObject($0) }
-                print(String(decoding: try JSONSerialization.data(withJSONObject: ["builds": objects], options: [.sortedKeys]), as: UTF8.self))
+                let objects = try builds.map { try jsonObject($0) }
+                try printJSONObject(["builds": objects])
                 return
             }
             for build in builds { try BuildsCommand.emit(build, json: false) }
@@ -88,22 +88,16 @@ struct BuildsCommand: ParsableCommand {
             let engine = try Engine(dataDirectory: URL(fileURLWithPath: data))
             let moved = try engine.followReadyBuilds(of: collection)
             if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: ["collection": collection, "followed": moved], options: [.sortedKeys]), as: UTF8.self))
+                try printJSONObject(["collection": collection, "followed": moved])
             } else {
                 print(moved.isEmpty ? "every ready build of '\(collection)' is current" : "caught up builds \(moved.map(String.init).joined(separator: ", "))")
             }
         }
     }
 
-    static func jsonObject(_ record: BuildRecord) throws -> Any {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return try JSONSerialization.jsonObject(with: encoder.encode(record))
-    }
-
     static func emit(_ record: BuildRecord, json: Bool) throws {
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: try jsonObject(record), options: [.sortedKeys]), as: UTF8.self))
+            try printJSON(record)
             return
         }
         var line = "build \(record.number) of \(record.collection): \(record.status.rawValue), \(record.points) points, M=\(record.m) ef_construct=\(record.efConstruction), from sequence \(record.fromSequence) to \(record.appliedSequence)"

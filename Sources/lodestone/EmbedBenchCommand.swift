@@ -2,6 +2,7 @@ import ArgumentParser
 import COpenBLAS
 import Embeddings
 import Foundation
+import VectorKernels
 import VectorFormats
 
 /// Embedding throughput next to this machine's large-square sgemm rate, measured in the same
@@ -100,11 +101,10 @@ func squareMatrixProductGFLOPs(size: Int, repetitions: Int) -> Double {
     let a = (0..<(size * size)).map { Float($0 % 7) * 0.1 }
     let b = (0..<(size * size)).map { Float($0 % 5) * 0.1 }
     var c = [Float](repeating: 0, count: size * size)
-    let n = blasint(size)
     var best = Double.infinity
     for _ in 0..<(repetitions + 1) {
         let elapsed = seconds {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, &c, n)
+            BLAS.multiply(a, b, m: size, n: size, k: size, into: &c)
         }
         best = min(best, elapsed)
     }

@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
             let store = try Store(directory: URL(fileURLWithPath: data))
             let evaluation = try EvalCommand.evaluate(model: model, dataset: dataset, store: store, reuse: false)
             if json {
-                print(try EvalCommand.json(evaluation))
+                try EvalCommand.printJSON(evaluation)
             } else {
                 print(String(format: "%@ on %@ (%d queries): recall@10 %.4f  nDCG@10 %.4f  MRR@10 %.4f",
                              evaluation.model, evaluation.dataset, evaluation.queries, evaluation.recallAt10, evaluation.ndcgAt10, evaluation.mrrAt10))
@@ -54,7 +54,7 @@ struct EvalCommand: ParsableCommand {
                     "ndcg@10_delta_ci95": [comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high],
                     "margin": margin, "passes": comparison.passes,
                 ]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                try printJSONObject(object)
                 return
             }
             print("dataset \(a.dataset), \(a.queries) queries")
@@ -70,21 +70,16 @@ struct EvalCommand: ParsableCommand {
     }
 
     static func evaluate(model: String, dataset: String, store: Store, reuse: Bool) throws -> ModelEvaluation {
-        let record = try ModelRegistry(store: store).model(model)
-        let evaluator = try ModelEvaluator(store: store)
-        let path = URL(fileURLWithPath: dataset).standardizedFileURL.path
-        if reuse, let stored = try evaluator.stored(model: model, datasetPath: path) { return stored }
-        let set = try BEIRDataset(directory: URL(fileURLWithPath: dataset))
-        return try evaluator.evaluate(record, on: set, datasetPath: path, by: ProcessInfo.processInfo.environment["USER"] ?? NSUserName()) { message in
+        try ModelEvaluator(store: store).evaluation(of: model, datasetPath: dataset, by: localUser, reuse: reuse,
+                                                   models: ModelLoader(store: store)) { message in
             FileHandle.standardError.write(Data("\(message)\n".utf8))
         }
     }
 
-    static func json(_ evaluation: ModelEvaluation) throws -> String {
-        let object: [String: Any] = [
+    static func printJSON(_ evaluation: ModelEvaluation) throws {
+        try printJSONObject([
             "model": evaluation.model, "dataset": evaluation.dataset, "queries": evaluation.queries,
             "recall@10": evaluation.recallAt10, "ndcg@10": evaluation.ndcgAt10, "mrr@10": evaluation.mrrAt10,
-        ]
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        ])
     }
 }

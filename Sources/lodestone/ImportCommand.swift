@@ -104,7 +104,7 @@ struct ImportCommand: ParsableCommand {
                 "collection": collection, "imported": imported, "points": target.liveCount,
                 "sequence": target.lastAppliedSequence, "seconds": seconds,
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            try printJSONObject(summary)
         } else {
             print(String(format: "imported %d points into '%@' in %.2f s (%d points, change-log sequence %llu)",
                          imported, collection, seconds, target.liveCount, target.lastAppliedSequence))

@@ -31,7 +31,7 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let (_, registry) = try common.registry()
             let record = try registry.register(directory: URL(fileURLWithPath: directory), name: name, version: version,
-                                               registeredBy: ProcessInfo.processInfo.environment["USER"] ?? NSUserName())
+                                               registeredBy: localUser)
             try ModelsCommand.emit(record, json: common.json)
         }
     }
@@ -44,8 +44,8 @@ struct ModelsCommand: ParsableCommand {
             let (_, registry) = try common.registry()
             let records = try registry.list()
             if common.json {
-                let encoded = try records.map { try ModelsCommand.jsonObject($0) }
-                print(String(decoding: try JSONSerialization.data(withJSONObject: ["models": encoded], options: [.sortedKeys]), as: UTF8.self))
+                let encoded = try records.map { try jsonObject($0) }
+                try printJSONObject(["models": encoded])
                 return
             }
             print("MODEL                              STAGE       DIM  LAYERS POOLING  SHA256")
@@ -85,18 +85,12 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    static func jsonObject(_ record: ModelRecord) throws -> Any {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return try JSONSerialization.jsonObject(with: encoder.encode(record))
-    }
-
     static func emit(_ record: ModelRecord, json: Bool, extra: [String: Any] = [:]) throws {
         if json {
             var object = try jsonObject(record) as? [String: Any] ?? [:]
             object["reference"] = record.reference
             for (key, value) in extra { object[key] = value }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            try printJSONObject(object)
         } else {
             print("\(record.reference): \(record.architecture), \(record.layers) layers, dimension \(record.dimension), \(record.pooling) pooling\(record.normalizes ? ", normalised" : ""), stage \(record.stage.rawValue), sha256 \(record.weightsSHA256)")
         }

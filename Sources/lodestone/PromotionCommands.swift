@@ -6,11 +6,26 @@ import Storage
 /// Who a command acts as, for the audit trail.
 var localUser: String { ProcessInfo.processInfo.environment["USER"] ?? NSUserName() }
 
-func printJSON(_ value: some Encodable) throws {
+/// The one JSON encoding of the command line's `--json` output: ISO 8601 dates, sorted keys.
+func encodeJSON(_ value: some Encodable) throws -> Data {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.sortedKeys]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return try encoder.encode(value)
+}
+
+func printJSON(_ value: some Encodable) throws {
+    print(String(decoding: try encodeJSON(value), as: UTF8.self))
+}
+
+/// An Encodable value as dictionaries and arrays, to add keys before printing.
+func jsonObject(_ value: some Encodable) throws -> Any {
+    try JSONSerialization.jsonObject(with: encodeJSON(value))
+}
+
+/// Prints a JSON object built from dictionaries and arrays, keys sorted, on one line.
+func printJSONObject(_ object: Any) throws {
+    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
 }
 
 /// `lodestone promote`: switch a collection to a build when the gates pass.

@@ -46,11 +46,11 @@ struct SearchBenchCommand: ParsableCommand {
         let elapsed = (ContinuousClock.now - start).seconds
         let sorted = latencies.withLock { $0.sorted() }
         let qps = Double(done.load(ordering: .relaxed)) / elapsed
-        let p50 = sorted[sorted.count / 2] * 1000, p99 = sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1000
+        let p50 = Percentile.of(sorted, 0.5) * 1000, p99 = Percentile.of(sorted, 0.99) * 1000
         if json {
             let object: [String: Any] = ["qps": qps, "p50_ms": p50, "p99_ms": p99, "concurrency": concurrency,
                                          "points": serving.liveCount, "queries": sorted.count]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            try printJSONObject(object)
         } else {
             print(String(format: "in-process: %.0f queries/s, p50 %.3f ms, p99 %.3f ms (%d threads, %d points)",
                          qps, p50, p99, concurrency, serving.liveCount))

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "lodestone")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let engine = try Engine(dataDirectory: URL(fileURLWithPath: settings.dataDirectory))
-        for interrupted in try BuildCatalog(store: engine.store).failInterruptedBuilds() {
+        for interrupted in try engine.lifecycle.builds.failInterruptedBuilds() {
             logger.warning("marked an interrupted build failed", metadata: ["build": "\(interrupted.id)"])
         }
         for name in try engine.collectionNames() {

@@ -74,7 +74,7 @@ struct StoreBenchCommand: ParsableCommand {
             "loaded_from_image": serving.loadedFromImage, "identical_results": identical, "threads": threads,
         ]
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys]), as: UTF8.self))
+            try printJSONObject(result)
         } else {
             print(String(format: "n=%d dim=%d: import %.2f s, rebuild %.2f s, persist %.2f s, reopen %.3f s -> reopen is %.1fx faster; same results: %@",
                          count, dim, importSeconds, Self.rebuildSeconds, Self.persistSeconds, reopenSeconds,

@@ -1,5 +1,5 @@
 """Starts the real `lodestone serve` binary on a free loopback port with a fresh data directory."""
-import os, shutil, socket, subprocess, tempfile, time
+import json, os, shutil, socket, subprocess, tempfile, time
 import numpy as np
 import pytest, requests
 
@@ -42,6 +42,25 @@ class Server:
                 self.process.kill()
             self.log.close()
             shutil.rmtree(self.data, ignore_errors=True)
+
+
+def lodestone(data, *args, check=True):
+    result = subprocess.run([BINARY, *args, "--data", data], capture_output=True, text=True, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"lodestone {' '.join(args)} exited {result.returncode}: {result.stderr}{result.stdout}")
+    return result
+
+def last_json(result):
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+def wait_for(predicate, timeout=120, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 MODEL_DIR = os.environ.get("LODESTONE_MODEL_DIR", os.path.join(ROOT, "models", "all-MiniLM-L6-v2"))

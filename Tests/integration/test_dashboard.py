@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 import requests
 
-from conftest import Server
-from test_lifecycle import lodestone, last_json
+from conftest import Server, last_json, lodestone
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 

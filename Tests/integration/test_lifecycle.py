@@ -6,7 +6,7 @@ failures."""
 import json, os, shutil, subprocess, threading, time
 import requests
 
-from conftest import BINARY, MODEL_DIR, Server
+from conftest import MODEL_DIR, Server, last_json, lodestone, wait_for
 
 TOPICS = {
     "cats": ("How do cats behave at home?", [
@@ -34,17 +34,6 @@ TOPICS = {
         "Bake the loaf in a hot oven until the crust is brown.", "Let the dough rest in a warm place for an hour.",
         "Flour, water, salt and yeast are all a simple loaf needs.", "Tap the bottom of the loaf: it sounds hollow when done."]),
 }
-
-
-def lodestone(data, *args, check=True):
-    result = subprocess.run([BINARY, *args, "--data", data], capture_output=True, text=True, timeout=600)
-    if check and result.returncode != 0:
-        raise AssertionError(f"lodestone {' '.join(args)} exited {result.returncode}: {result.stderr}{result.stdout}")
-    return result
-
-
-def last_json(result):
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def weak_model(directory):
@@ -101,16 +90,6 @@ class QueryLoad(threading.Thread):
                     self.ok += 1
                 else:
                     self.failures.append((response.status_code, response.text[:200]))
-
-
-def wait_for(predicate, timeout=120, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_models_builds_gates_promotion_rollback_end_to_end():

@@ -5,8 +5,7 @@ import json, os, subprocess
 import numpy as np
 import requests
 
-from conftest import BINARY, Server
-from test_lifecycle import lodestone, last_json, wait_for
+from conftest import BINARY, Server, last_json, lodestone, wait_for
 
 
 def test_shadow_canary_and_drift():

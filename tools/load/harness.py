@@ -24,6 +24,15 @@ def wait_ready(url, seconds=120):
     sys.exit("server did not become ready")
 
 
+def write_query_vectors(npy, out):
+    """Writes the rows of a .npy file as JSON arrays, one per line, for the wrk script."""
+    import numpy as np
+    with open(out, "w") as f:
+        for row in np.load(npy):
+            f.write(json.dumps([round(float(x), 6) for x in row]) + "\n")
+    return out
+
+
 def wrk(url, connections, seconds, env):
     """Runs wrk with the query script; returns its JSON summary (qps, p50_ms, p99_ms, errors)."""
     threads = 1 if connections == 1 else 2

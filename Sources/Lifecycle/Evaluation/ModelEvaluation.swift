@@ -40,9 +40,21 @@ public struct ModelEvaluator: Sendable {
         table = try CatalogTable(store: store, name: "evaluations", magic: "LEVL", what: "evaluation")
     }
 
+    /// The evaluation of registered model `reference` on the BEIR set at `datasetPath`: the
+    /// stored one when `reuse` and there is one, else a new one (stored). `models` shares
+    /// weights the process has loaded already.
+    public func evaluation(of reference: String, datasetPath: String, by user: String, reuse: Bool, models: ModelLoader,
+                           progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
+        let path = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
+        if reuse, let stored = try stored(model: reference, datasetPath: path) { return stored }
+        let record = try models.registry.model(reference)
+        let dataset = try BEIRDataset(directory: URL(fileURLWithPath: path))
+        return try evaluate(record, on: dataset, datasetPath: path, by: user, embedder: models.embedder(for: reference), progress: progress)
+    }
+
     public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
-                         progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
-        let embedder = try SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
+                         embedder: SentenceEmbedder? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
+        let embedder = try embedder ?? SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
         progress?("embedding \(dataset.corpus.count) documents with \(record.reference)")
         let documents = try embedder.embed(dataset.corpus.map(\.text))
         progress?("embedding \(dataset.queries.count) queries")

@@ -153,9 +153,10 @@ public final class CollectionMonitoring: Sendable {
 
     /// Sends a sampled query to the shadow build on a background queue; never blocks or fails
     /// the caller (queries are dropped when the shadow falls behind).
-    func shadow(_ request: SearchRequest, k: Int, production: [UInt32], latency: Duration, collection: ServingCollection) {
+    func shadow(_ request: SearchRequest, k: Int, production neighbors: [Neighbor], latency: Duration, collection: ServingCollection) {
         guard let (settings, model) = shadowState.withLock({ $0.map { ($0.settings, $0.model) } }),
               Double.random(in: 0 ..< 1) < settings.fraction else { return }
+        let production = neighbors.map(\.id)
         guard pendingShadows.wrappingAdd(1, ordering: .relaxed).newValue <= Self.maximumPendingShadows else {
             pendingShadows.wrappingAdd(-1, ordering: .relaxed)
             shadowState.withLock { $0?.skipped += 1 }
@@ -202,7 +203,7 @@ public final class CollectionMonitoring: Sendable {
             guard let shadow else { return nil }
             let sorted = shadow.overlaps.sorted()
             let mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
-            let p10 = sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, sorted.count / 10)]
+            let p10 = Percentile.of(sorted, 0.10)
             return [
                 "build": .int(Int64(shadow.settings.build)), "fraction": .double(shadow.settings.fraction),
                 "since": .string(ISO8601DateFormatter().string(from: shadow.settings.since)),
@@ -213,8 +214,4 @@ public final class CollectionMonitoring: Sendable {
             ]
         }
     }
-}
-
-extension Duration {
-    var milliseconds: Double { seconds * 1000 }
 }

@@ -7,7 +7,7 @@ extension Engine {
     public func setShadow(collection: String, build: Int?, fraction: Double = 0.1, actor: String) throws -> AuditEntry {
         if let build { try checkRolloutBuild(collection, build, fraction: fraction) }
         let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, transaction in
-            if let build { try self.checkReady(collection, build, in: transaction) }
+            if let build { _ = try self.lifecycle.builds.servable(collection, build, in: transaction) }
             let previous = record.shadow
             record.shadow = build.map { ShadowSettings(build: $0, fraction: fraction) }
             return AuditEntry(collection: collection, actor: actor, action: build == nil ? .shadowStop : .shadowStart,
@@ -31,7 +31,7 @@ extension Engine {
             }
         }
         let entry = try lifecycle.serving.update(collection, audit: lifecycle.audit) { record, transaction in
-            if let canary { try self.checkReady(collection, canary.build, in: transaction) }
+            if let canary { _ = try self.lifecycle.builds.servable(collection, canary.build, in: transaction) }
             let previous = record.canary
             record.canary = canary
             return AuditEntry(collection: collection, actor: actor, action: canary == nil ? .canaryStop : .canaryStart,
@@ -49,22 +49,9 @@ extension Engine {
         try openCollection(named: collection)?.follow()
     }
 
-    /// Checked again inside the switch transaction: a retirement may have come in between.
-    private func checkReady(_ collection: String, _ number: Int, in transaction: borrowing LMDBTransaction) throws {
-        let status = try lifecycle.builds.build(collection, number, in: transaction)?.status
-        guard status == .ready else {
-            throw LifecycleError.buildNotServable(collection: collection, number: number, status: status?.rawValue ?? "missing")
-        }
-    }
-
     private func checkRolloutBuild(_ collection: String, _ number: Int, fraction: Double) throws {
         guard fraction > 0, fraction <= 1 else { throw LifecycleError.invalidRequest("fraction must lie in (0, 1], got \(fraction)") }
-        guard let build = try lifecycle.builds.build(collection, number) else {
-            throw LifecycleError.buildNotFound(collection: collection, number: number)
-        }
-        guard build.status == .ready else {
-            throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
-        }
+        _ = try lifecycle.builds.servable(collection, number)
         guard number != (try lifecycle.serving.record(collection).build ?? 0) else {
             throw LifecycleError.invalidRequest("build \(number) already serves `\(collection)`")
         }

@@ -27,6 +27,8 @@ public final class QueryLog: Sendable {
         var referenceSince = Date()
         var generator = SystemRandomNumberGenerator()
         var logged = 0
+        /// Bumped by every change, so reports computed from the log know when they are stale.
+        var version = 0
     }
 
     private let state: Mutex<State>
@@ -42,6 +44,7 @@ public final class QueryLog: Sendable {
     public func update(_ settings: MonitoringSettings) {
         state.withLock { state in
             guard state.settings != settings else { return }
+            state.version += 1
             if settings.logCapacity != state.settings.logCapacity {
                 // Linear again, so a larger ring appends after the newest entry.
                 state.entries = Array(ordered(state).suffix(max(settings.logCapacity, 0)))
@@ -55,12 +58,13 @@ public final class QueryLog: Sendable {
     }
 
     /// Logs a query with probability `sample_rate`.
-    public func record(build: Int, vector: [Float], text: String?, scores: [Float], at: Date = Date()) {
+    /// `scores` is only evaluated for a query the sampling keeps.
+    public func record(build: Int, vector: [Float], text: String?, scores: @autoclosure () -> [Float], at: Date = Date()) {
         state.withLock { state in
             let settings = state.settings
             guard settings.logCapacity > 0, settings.sampleRate > 0 else { return }
             if settings.sampleRate < 1, Double.random(in: 0 ..< 1, using: &state.generator) >= settings.sampleRate { return }
-            let entry = LoggedQuery(at: at, serial: state.logged, build: build, vector: vector, text: settings.logText ? text : nil, scores: scores)
+            let entry = LoggedQuery(at: at, serial: state.logged, build: build, vector: vector, text: settings.logText ? text : nil, scores: scores())
             if state.referenceBuild != build {
                 state.reference = []
                 state.referenceBuild = build
@@ -74,6 +78,7 @@ public final class QueryLog: Sendable {
                 state.next = (state.next + 1) % state.entries.count
             }
             state.logged += 1
+            state.version += 1
         }
     }
 
@@ -82,6 +87,7 @@ public final class QueryLog: Sendable {
         state.withLock { state in
             state.reference = []
             state.referenceBuild = nil
+            state.version += 1
         }
     }
 
@@ -92,6 +98,9 @@ public final class QueryLog: Sendable {
                                        reference: state.reference, entries: ordered(state)))
         }
     }
+
+    /// Changes whenever the log's contents, reference window or settings change.
+    public var version: Int { state.withLock { $0.version } }
 
     /// Queries logged since the log was created or restored, for deciding when to store it.
     public var loggedCount: Int { state.withLock { $0.logged } }
@@ -106,6 +115,7 @@ public final class QueryLog: Sendable {
             state.referenceBuild = contents.referenceBuild
             state.referenceSince = contents.referenceSince
             state.logged = contents.logged
+            state.version += 1
         }
     }
 

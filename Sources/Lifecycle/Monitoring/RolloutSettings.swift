@@ -69,11 +69,10 @@ struct LatencyWindow: Sendable {
         }
     }
 
-    func percentile(_ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-    }
+    func percentile(_ p: Double) -> Double { Percentile.of(values.sorted(), p) }
 
-    var summary: [String: Double] { ["p50_ms": percentile(0.5), "p90_ms": percentile(0.9), "p99_ms": percentile(0.99)] }
+    var summary: [String: Double] {
+        let sorted = values.sorted()
+        return ["p50_ms": Percentile.of(sorted, 0.5), "p90_ms": Percentile.of(sorted, 0.9), "p99_ms": Percentile.of(sorted, 0.99)]
+    }
 }

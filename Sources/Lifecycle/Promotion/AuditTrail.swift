@@ -63,8 +63,7 @@ public struct AuditTrail: Sendable {
     @discardableResult
     func append(_ entry: AuditEntry, in transaction: borrowing LMDBTransaction) throws -> AuditEntry {
         var numbered = entry
-        // Keys sort by number, so the last one is the highest.
-        numbered.number = (try table.scan(prefix: Self.prefix(entry.collection), in: transaction).last?.record.number ?? 0) + 1
+        numbered.number = try table.nextNumber(prefix: Self.prefix(entry.collection), in: transaction)
         try table.put(numbered, at: Self.key(entry.collection, numbered.number), in: transaction)
         return numbered
     }

@@ -12,11 +12,14 @@ struct BuildFollowing {
     func follow(collection: String) throws -> [Int] {
         let store = try context.store.collection(named: collection)
         let last = try store.lastSequence()
-        let serving = try context.serving.record(collection).build ?? 0
+        let record = try context.serving.record(collection)
+        // Shadow and canary builds are in memory and receive every write already.
+        let skipped = Set([record.build ?? 0, record.shadow?.build, record.canary?.build].compactMap { $0 })
+        let dimension = try store.schema().dimension
         var moved: [Int] = []
         for build in try context.builds.builds(of: collection)
-        where build.status == .ready && build.number != serving && build.appliedSequence < last {
-            let (index, sequence) = try context.loadIndex(collection: collection, build: build.number, dimension: store.schema().dimension)
+        where build.status == .ready && !skipped.contains(build.number) && build.appliedSequence < last {
+            let (index, sequence) = try context.loadIndex(collection: collection, build: build.number, dimension: dimension)
             let applied = try context.catchUp(for: store, model: build.model).catchUp(index, from: sequence)
             guard applied > sequence else { continue }
             try context.storeIndex(index, sequence: applied, collection: collection, build: build.number)

@@ -41,25 +41,15 @@ public struct Promoter: Sendable {
     /// collection when this process has it open.
     public func check(collection: String, build number: Int, live: ServingCollection? = nil,
                       progress: (@Sendable (String) -> Void)? = nil) throws -> GateReport {
-        let build = try servable(collection, number)
+        let build = try context.builds.servable(collection, number)
         let store = try context.store.collection(named: collection)
         let schema = try store.schema()
         let gates = try context.serving.record(collection).gates
         let candidate = try context.loadIndex(collection: collection, build: number, dimension: schema.dimension).index
-        let runner = BuildRunner(context: context)
-        let production: (index: HNSWIndex, build: Int, model: String?, ef: Int)? = if let live {
-            (live.index, live.servingBuild, live.servingModel, live.hnswParameters.ef)
-        } else {
-            try runner.productionIndex(of: collection, dimension: schema.dimension)
-        }
+        let production = try context.production(of: collection, live: live)
         progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
-        let check = RecallCheck(k: 10, queries: recallQueries)
-        let logged = production.flatMap { production in
-            build.model == production.model ? check.loggedQueries(live?.queryLog, build: production.build, dimension: schema.dimension) : nil
-        }
-        let sample: RecallCheck.Queries = logged.map { .logged($0) } ?? .heldOut(check.sample([candidate] + (production.map { [$0.index] } ?? [])))
-        let candidateReport = try check.measure(candidate, ef: build.ef, on: sample)
-        let productionReport = try production.map { try check.measure($0.index, ef: $0.ef, on: sample) }
+        let (candidateReport, productionReport, queries) = try RecallCheck(k: 10, queries: recallQueries)
+            .compare(candidate, ef: build.ef, model: build.model, with: production, log: live?.queryLog)
         var failures: [String] = []
         let recallPassed = candidateReport.recall >= gates.recallFloor
             && (productionReport.map { candidateReport.recall >= $0.recall - gates.recallMargin } ?? true)
@@ -68,7 +58,7 @@ public struct Promoter: Sendable {
         }
         if let productionReport, candidateReport.recall < productionReport.recall - gates.recallMargin {
             failures.append(String(format: "recall@10 %.4f is more than %.3f below production build %d's %.4f on the same %d queries",
-                                   candidateReport.recall, gates.recallMargin, production?.build ?? 0, productionReport.recall, sample.count))
+                                   candidateReport.recall, gates.recallMargin, production?.build ?? 0, productionReport.recall, queries))
         }
         let recall = GateReport.RecallGate(
             k: 10, queries: candidateReport.queries, querySource: candidateReport.querySource, candidate: candidateReport.recall,
@@ -88,8 +78,9 @@ public struct Promoter: Sendable {
             failures.append("the build is on \(candidate) but production is on \(baseline), and the collection has no evaluation set to compare them on (set one with `lodestone gates --eval-dataset DIR`)")
             return nil
         }
-        let a = try evaluation(of: baseline, on: dataset, progress: progress)
-        let b = try evaluation(of: candidate, on: dataset, progress: progress)
+        let evaluator = try ModelEvaluator(store: context.store)
+        let a = try evaluator.evaluation(of: baseline, datasetPath: dataset, by: "promotion gate", reuse: true, models: context.models, progress: progress)
+        let b = try evaluator.evaluation(of: candidate, datasetPath: dataset, by: "promotion gate", reuse: true, models: context.models, progress: progress)
         let comparison = EvaluationComparison(baseline: a, candidate: b, margin: gates.evaluationMargin)
         if !comparison.passes {
             failures.append(String(format: "%@ scores nDCG@10 %.4f on %@, %.4f below %@'s %.4f (margin %.3f; 95%% CI of the difference [%+.4f, %+.4f])",
@@ -101,16 +92,6 @@ public struct Promoter: Sendable {
             candidateNDCG: b.ndcgAt10, baselineRecall: a.recallAt10, candidateRecall: b.recallAt10, ndcgDelta: comparison.ndcgDelta,
             ndcgDeltaCI95: [comparison.ndcgDeltaInterval.low, comparison.ndcgDeltaInterval.high], margin: gates.evaluationMargin,
             passed: comparison.passes)
-    }
-
-    /// The stored evaluation of `model` on the set, or a new one.
-    func evaluation(of model: String, on datasetPath: String, progress: (@Sendable (String) -> Void)?) throws -> ModelEvaluation {
-        let evaluator = try ModelEvaluator(store: context.store)
-        let path = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
-        if let stored = try evaluator.stored(model: model, datasetPath: path) { return stored }
-        let record = try context.models.registry.model(model)
-        let dataset = try BEIRDataset(directory: URL(fileURLWithPath: path))
-        return try evaluator.evaluate(record, on: dataset, datasetPath: path, by: "promotion gate", progress: progress)
     }
 
     /// Promotes build `number` when the gates pass (or `force` with a reason).
@@ -141,23 +122,13 @@ public struct Promoter: Sendable {
     public func rollback(collection: String, actor: String, reason: String? = nil, live: ServingCollection? = nil) throws -> AuditEntry {
         let record = try context.serving.record(collection)
         guard let target = record.rollbackTarget else { throw LifecycleError.nothingToRollBack(collection) }
-        if target > 0 { _ = try servable(collection, target) }
+        if target > 0 { _ = try context.builds.servable(collection, target) }
         return try switchTo(collection: collection, build: target, action: .rollback, actor: actor, forced: false, reason: reason,
                             gate: nil, live: live) { record in
             // Another rollback may have committed since the target was read.
             guard record.previous.last == target else { throw LifecycleError.nothingToRollBack(collection) }
             record.previous.removeLast()
         }
-    }
-
-    private func servable(_ collection: String, _ number: Int) throws -> BuildRecord {
-        guard let build = try context.builds.build(collection, number) else {
-            throw LifecycleError.buildNotFound(collection: collection, number: number)
-        }
-        guard build.status == .ready else {
-            throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
-        }
-        return build
     }
 
     /// Writes the switch: the serving record, binding history and audit entry in one catalog
@@ -169,19 +140,12 @@ public struct Promoter: Sendable {
                           reason: String?, gate: GateReport?, live: ServingCollection?,
                           history: @escaping (inout ServingRecord) throws -> Void) throws -> AuditEntry {
         let store = try context.store.collection(named: collection)
-        let initialModel = try context.serving.record(collection).bindings.first?.model ?? store.schema().embeddingModel
+        let initialModel = try context.serving.record(collection).originalModel(current: store.schema().embeddingModel)
         let model = number == 0 ? initialModel : try context.builds.build(collection, number)?.model
         var written: AuditEntry?
         let commit = { [context] in
             written = try context.serving.update(collection, audit: context.audit) { record, transaction in
-                if number > 0 {
-                    guard let build = try context.builds.build(collection, number, in: transaction) else {
-                        throw LifecycleError.buildNotFound(collection: collection, number: number)
-                    }
-                    guard build.status == .ready else {
-                        throw LifecycleError.buildNotServable(collection: collection, number: number, status: build.status.rawValue)
-                    }
-                }
+                if number > 0 { _ = try context.builds.servable(collection, number, in: transaction) }
                 let from = record.build ?? 0
                 try history(&record)
                 record.build = number

@@ -37,6 +37,12 @@ public struct ServingRecord: Codable, Sendable, Equatable {
         bindings.last { $0.sequence < sequence }?.model ?? initial
     }
 
+    /// The model of the collection's original index (build 0): the first recorded binding, or
+    /// the collection's model when it never switched.
+    public func originalModel(current: String?) -> String? {
+        bindings.first.map(\.model) ?? current
+    }
+
     /// The build a rollback returns to.
     public var rollbackTarget: Int? { previous.last }
 

@@ -18,6 +18,10 @@ public struct BlobStore: Sendable {
         }
     }
 
+    public func contains(name: String) throws -> Bool {
+        try environment.read { try table.contains(name: name, in: $0) }
+    }
+
     @discardableResult
     public func delete(name: String) throws -> Bool {
         try environment.write { transaction in

@@ -99,6 +99,11 @@ public struct BlobTable: Sendable {
         return names
     }
 
+    /// Whether a blob is stored, from its header alone (no chunk is read).
+    public func contains(name: String, in transaction: borrowing LMDBTransaction) throws -> Bool {
+        try readHeader(name: name, in: transaction) != nil
+    }
+
     private func readHeader(name: String, in transaction: borrowing LMDBTransaction) throws -> Header? {
         guard let bytes = try transaction.value(forKey: Self.headerKey(name), in: database) else { return nil }
         var reader = try Self.header.makeReader(bytes)

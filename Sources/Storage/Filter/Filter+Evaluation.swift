@@ -13,11 +13,6 @@ extension Filter {
         }
         return true
     }
-
-    /// True when the filter looks at ids only, so payloads need not be read.
-    var usesPayload: Bool {
-        (must + should + mustNot).contains { $0.usesPayload }
-    }
 }
 
 extension Condition {
@@ -47,14 +42,6 @@ extension Condition {
             }
         case .filter(let filter):
             return filter.matches(id: id, payload: payload)
-        }
-    }
-
-    var usesPayload: Bool {
-        switch self {
-        case .hasID: false
-        case .filter(let filter): filter.usesPayload
-        default: true
         }
     }
 }

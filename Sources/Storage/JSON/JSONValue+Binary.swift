@@ -6,12 +6,6 @@ extension JSONValue {
         case null = 0, falseValue = 1, trueValue = 2, int = 3, double = 4, string = 5, array = 6, object = 7
     }
 
-    var binaryEncoded: [UInt8] {
-        var writer = ByteWriter()
-        encodeBinary(into: &writer)
-        return writer.bytes
-    }
-
     func encodeBinary(into writer: inout ByteWriter) {
         switch self {
         case .null:

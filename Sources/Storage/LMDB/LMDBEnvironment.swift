@@ -123,11 +123,6 @@ public final class LMDBEnvironment: Sendable {
         return (info.me_last_pgno + 1) * Int(stat.ms_psize)
     }
 
-    /// Largest key (and DUPSORT value) this environment accepts.
-    public var maximumKeySize: Int {
-        Int(mdb_env_get_maxkeysize(handle))
-    }
-
     static func roundedMapSize(_ size: Int) -> Int {
         let granule = 64 << 10
         return max(granule, (size + granule - 1) / granule * granule)

@@ -20,6 +20,7 @@ struct SearchBenchCommand: ParsableCommand {
     @Option(help: "Results per query.") var limit: Int = 10
     @Option(help: "Concurrent searching threads.") var concurrency: Int = 1
     @Option(help: "Seconds to run.") var seconds: Double = 10
+    @Flag(help: "Scan every vector exactly instead of walking the graph.") var exact = false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
@@ -36,7 +37,7 @@ struct SearchBenchCommand: ParsableCommand {
             var index = worker * 7919
             while ContinuousClock.now < deadline {
                 let began = ContinuousClock.now
-                _ = try? serving.search(SearchRequest(vector: vectors[index % vectors.count], limit: limit))
+                _ = try? serving.search(SearchRequest(vector: vectors[index % vectors.count], limit: limit, exact: exact))
                 local.append((ContinuousClock.now - began).seconds)
                 index += 1
             }

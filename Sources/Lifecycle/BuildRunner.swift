@@ -74,7 +74,12 @@ public struct BuildRunner: Sendable {
                                                  progress: progress, cancellation: cancellation)
             // Stored vectors serve unless another model embedded some of them.
             if rule.model != nil, let model = record.model { construction.embedder = try context.models.embedder(for: model) }
-            let (index, sequence) = try construction.run()
+            let (index, primarySequence) = try construction.run()
+            // One build holds an index per vector name, all brought to one log position below.
+            let secondary = try BuildIndexes.buildSecondary(store: collection, schema: schema, threads: threads)
+            let set = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance),
+                               secondary: secondary.indexes)
+            let sequence = min(primarySequence, secondary.sequence ?? primarySequence)
             record.fromSequence = sequence
             record.buildSeconds = (ContinuousClock.now - start).seconds
             let catchUpStart = ContinuousClock.now
@@ -84,11 +89,13 @@ public struct BuildRunner: Sendable {
             guard (current.model == nil) == (rule.model == nil) else {
                 throw LifecycleError.invalidRequest("the collection switched embedding models while the build ran; build again")
             }
-            record.appliedSequence = try current.catchUp(index, from: sequence) { cancellation?.isCancelled == true }
+            record.appliedSequence = try current.catchUp(set, from: sequence) { cancellation?.isCancelled == true }
             if cancellation?.isCancelled == true { throw LifecycleError.cancelled }
             record.catchUpSeconds = (ContinuousClock.now - catchUpStart).seconds
             record.points = index.liveCount
             try context.storeIndex(index, sequence: record.appliedSequence, collection: record.collection, build: record.number)
+            try BuildIndexImages.store(set, sequence: record.appliedSequence,
+                                     in: try context.store.build(id: LifecycleContext.buildID(record.collection, record.number)).blobs)
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
             let production = try context.production(of: record.collection, live: live)
             let (candidate, productionReport, _) = try RecallCheck(k: recallK, queries: recallQueries)

@@ -52,6 +52,16 @@ public final class Engine: Sendable {
         }
     }
 
+    /// Adds a payload index to a collection, filled from every stored point.
+    public func addPayloadIndex(collection: String, field: String, type: PayloadIndexType) throws {
+        _ = try store.addPayloadIndex(collection: collection, field: field, type: type)
+    }
+
+    /// Drops a payload index; filters on the field then read payloads instead.
+    public func dropPayloadIndex(collection: String, field: String) throws {
+        _ = try store.dropPayloadIndex(collection: collection, field: field)
+    }
+
     /// Deletes a collection; false when there was none.
     @discardableResult
     public func deleteCollection(named name: String) throws -> Bool {

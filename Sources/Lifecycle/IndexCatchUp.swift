@@ -71,3 +71,44 @@ struct IndexCatchUp {
         return result
     }
 }
+
+extension IndexCatchUp {
+    /// Applies `changes` to every index of `set`: the primary by the rule above, the others
+    /// with the named and sparse vectors as stored. Replaying a change an index already holds
+    /// is a no-op, so indexes built at different snapshots can catch up from the earliest.
+    func apply(_ changes: [ChangeEntry], to set: BuildIndexes) throws -> UInt64? {
+        let last = try apply(changes, to: set.hnsw)
+        guard !set.secondary.isEmpty else { return last }
+        let inserted = changes.compactMap { entry -> UInt32? in
+            entry.kind == .insert || entry.kind == .replace ? entry.newInternalID : nil
+        }
+        var extra: [UInt32: (dense: [String: [Float]], sparse: [String: SparseVectorValue])] = [:]
+        for (id, vectors) in zip(inserted, try store.extraVectors(internalIDs: inserted)) { if let vectors { extra[id] = vectors } }
+        for (name, index) in set.secondary {
+            for entry in changes {
+                if let old = entry.oldInternalID, entry.kind == .replace || entry.kind == .delete, index.contains(id: old) {
+                    try index.remove(id: old)
+                }
+                guard let new = entry.newInternalID, entry.kind == .insert || entry.kind == .replace,
+                      !index.contains(id: new), let vectors = extra[new] else { continue }
+                if let dense = vectors.dense[name] {
+                    try index.insert(.dense(dense), id: new)
+                } else if let sparse = vectors.sparse[name] {
+                    try index.insert(.sparse(sparse), id: new)
+                }
+            }
+        }
+        return last
+    }
+
+    /// Applies every change after `sequence` to every index of `set`.
+    func catchUp(_ set: BuildIndexes, from sequence: UInt64, cancelled: () -> Bool = { false }) throws -> UInt64 {
+        var applied = sequence
+        while !cancelled() {
+            let changes = try store.changes(after: applied, limit: 4096)
+            guard let last = try apply(changes, to: set) else { break }
+            applied = last
+        }
+        return applied
+    }
+}

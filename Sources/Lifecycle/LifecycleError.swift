@@ -10,6 +10,7 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
     case pointNotFound(String)
     case queryDimensionMismatch(expected: Int, actual: Int)
     case cancelled
+    case unknownVector(name: String, known: [String])
     case buildNotFound(collection: String, number: Int)
     case buildNotServable(collection: String, number: Int, status: String)
     case nothingToRollBack(String)
@@ -23,6 +24,8 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
         case let .corruptIndexImage(reason): "stored index image is unreadable: \(reason)"
         case let .pointNotFound(id): "no point with id \(id)"
         case .cancelled: "the build was cancelled"
+        case let .unknownVector(name, known):
+            "the collection has no vector named `\(name)`; its vectors are \(known.map { "`\($0)`" }.joined(separator: ", "))"
         case let .buildNotFound(collection, number): "collection `\(collection)` has no build \(number); `lodestone builds list --collection \(collection)` lists them"
         case let .buildNotServable(collection, number, status):
             "build \(number) of `\(collection)` is \(status); only a ready build can serve"

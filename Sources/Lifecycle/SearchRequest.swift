@@ -46,4 +46,6 @@ public enum SearchPlan: String, Sendable {
     case filteredGraph = "filtered_graph"
     case exactScan = "exact_scan"
     case exactCandidates = "exact_candidates"
+    /// Prefetched candidates fused, re-scored or diversified by the planner.
+    case prefetch
 }

@@ -52,12 +52,15 @@ extension ServingCollection {
             let sequence = appliedSequence.load(ordering: .acquiring)
             guard sequence != persistedSequence.load(ordering: .acquiring) else { return }
             let build = servingBuild
+            let set = indexes
             if build > 0, let context {
-                try context.storeIndex(index, sequence: sequence, collection: name, build: build)
+                try context.storeIndex(set.hnsw, sequence: sequence, collection: name, build: build)
+                try BuildIndexImages.store(set, sequence: sequence, in: try context.store.build(id: LifecycleContext.buildID(name, build)).blobs)
                 try context.builds.update(name, build) { $0.appliedSequence = sequence }
             } else {
-                let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
+                let image = ServingIndexImage(sequence: sequence, snapshot: set.hnsw.snapshot())
                 try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+                try BuildIndexImages.store(set, sequence: sequence, in: store.blobs)
             }
             persistedSequence.store(sequence, ordering: .releasing)
         }

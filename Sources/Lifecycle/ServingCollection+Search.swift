@@ -86,19 +86,3 @@ extension ServingCollection {
         return (try index.search(request.vector, k: k, ef: widened, filter: members.contains), .filteredGraph)
     }
 }
-
-/// Membership of internal ids in O(1), for the per-node filter check inside a graph walk.
-struct IDBitmap: Sendable {
-    private var words: [UInt64]
-
-    init(_ ids: [UInt32]) {
-        let highest = Int(ids.last ?? 0)
-        words = [UInt64](repeating: 0, count: highest / 64 + 1)
-        for id in ids { words[Int(id) >> 6] |= 1 << UInt64(id & 63) }
-    }
-
-    func contains(_ id: UInt32) -> Bool {
-        let word = Int(id) >> 6
-        return word < words.count && words[word] & (1 << UInt64(id & 63)) != 0
-    }
-}

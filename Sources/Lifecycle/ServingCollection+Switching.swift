@@ -23,13 +23,18 @@ extension ServingCollection {
             candidate = try context.loadIndex(collection: name, build: number, dimension: dimension)
             model = record.model
         }
-        let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: candidate.sequence)
+        let blobs = number == 0 ? store.blobs : try context.store.build(id: LifecycleContext.buildID(name, number)).blobs
+        let secondary = try BuildIndexImages.load(schema: schema, sequence: candidate.sequence, from: blobs, store: store, threads: 2)
+        let candidateSet = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: candidate.index, distance: schema.distance),
+                                    secondary: secondary.indexes)
+        let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: secondary.sequence)
         try writeGate.withLock { _ in
             // The outgoing original index is the rollback target of the first promotion: store it
             // before anything is switched.
             if servingBuild == 0, number != 0, try changesSincePersist > 0 || !store.blobs.contains(name: Self.indexBlobName) {
                 let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
                 try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+                try BuildIndexImages.store(indexes, sequence: lastAppliedSequence, in: store.blobs)
                 persistedSequence.store(lastAppliedSequence, ordering: .releasing)
             }
             if let commit {
@@ -44,8 +49,8 @@ extension ServingCollection {
                 try context.bindSchema(collection: name, to: model)
                 if model != servingModel { monitoring.installCanary(nil, index: nil, model: nil) }
                 // The binding may just have moved, so read the rule again.
-                let applied = try context.catchUp(for: store, model: model).catchUp(candidate.index, from: caughtUp)
-                self.withServing { $0 = Serving(index: candidate.index, build: number, model: model) }
+                let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
+                self.withServing { $0 = Serving(indexes: candidateSet, build: number, model: model) }
                 appliedSequence.store(applied, ordering: .releasing)
                 persistedSequence.store(candidate.sequence, ordering: .releasing)
             } catch {

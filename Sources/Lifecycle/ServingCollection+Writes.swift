@@ -14,6 +14,18 @@ extension ServingCollection {
         }
     }
 
+    /// Replaces some vectors of existing points (Qdrant's update-vectors).
+    @discardableResult
+    public func updateVectors(_ updates: [VectorUpdate]) throws -> UInt64 {
+        try write { try store.updateVectors(updates) }
+    }
+
+    /// Removes named vectors from the selected points.
+    @discardableResult
+    public func deleteVectors(_ names: [String], for selector: PointSelector) throws -> UInt64 {
+        try write { try store.deleteVectors(names, for: selector) }
+    }
+
     @discardableResult
     public func delete(_ selector: PointSelector) throws -> UInt64 {
         try write { try store.delete(selector) }

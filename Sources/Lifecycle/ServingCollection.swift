@@ -38,7 +38,8 @@ public final class ServingCollection: Sendable {
     let persistedQueryLogCount = Atomic<Int>(0)
 
     struct Serving {
-        var index: HNSWIndex
+        var indexes: BuildIndexes
+        var index: HNSWIndex { indexes.hnsw }
         /// 0 for the collection's original index.
         var build: Int
         var model: String?
@@ -74,26 +75,36 @@ public final class ServingCollection: Sendable {
         let build = servingRecord?.build ?? 0
         let opened: Serving
         let sequence: UInt64
+        let blobs: BlobStore
         if build > 0, let context {
             let record = try context.builds.build(schema.name, build)
             let (index, imageSequence) = try context.loadIndex(collection: schema.name, build: build, dimension: schema.dimension)
-            opened = Serving(index: index, build: build, model: record?.model ?? schema.embeddingModel)
+            blobs = try context.store.build(id: LifecycleContext.buildID(schema.name, build)).blobs
+            opened = Serving(indexes: Self.primarySet(index, schema: schema), build: build, model: record?.model ?? schema.embeddingModel)
             sequence = imageSequence
             loadedFromImage = true
         } else if let (index, imageSequence) = try Self.loadOwnImage(store, schema: schema) {
-            opened = Serving(index: index, build: 0, model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
+            blobs = store.blobs
+            opened = Serving(indexes: Self.primarySet(index, schema: schema), build: 0,
+                             model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
             sequence = imageSequence
             loadedFromImage = true
         } else {
             let built = try Self.buildOriginal(store: store, schema: schema, record: servingRecord, context: context, threads: threads,
                                                progress: progress)
-            opened = Serving(index: built.index, build: 0, model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
+            blobs = store.blobs
+            opened = Serving(indexes: Self.primarySet(built.index, schema: schema), build: 0,
+                             model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
             sequence = built.sequence
             loadedFromImage = false
         }
-        if let context { try context.bindSchema(collection: schema.name, to: opened.model) }
-        serving = Mutex(opened)
-        appliedSequence = Atomic(sequence)
+        // The other vectors' indexes come from images stored with the primary's, or are built.
+        let secondary = try BuildIndexImages.load(schema: schema, sequence: sequence, from: blobs, store: store, threads: threads)
+        let full = Serving(indexes: BuildIndexes(primaryName: opened.indexes.primaryName, primary: opened.indexes.primary,
+                                             secondary: secondary.indexes), build: opened.build, model: opened.model)
+        if let context { try context.bindSchema(collection: schema.name, to: full.model) }
+        serving = Mutex(full)
+        appliedSequence = Atomic(secondary.sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)
         try writeGate.withLock { _ in try catchUp() }
         // Shadow and canary are optional: a collection opens even when they cannot be set up
@@ -115,6 +126,11 @@ public final class ServingCollection: Sendable {
         return try construction.run()
     }
 
+    /// A set with the primary index alone; the secondary indexes are added once loaded.
+    static func primarySet(_ index: HNSWIndex, schema: CollectionSchema) -> BuildIndexes {
+        BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance))
+    }
+
     static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> (HNSWIndex, UInt64)? {
         guard let bytes = try store.blobs.get(name: indexBlobName) else { return nil }
         let image = try ServingIndexImage(decoding: bytes)
@@ -129,8 +145,10 @@ public final class ServingCollection: Sendable {
         try serving.withLock { try body(&$0) }
     }
 
-    /// The index searches use now; a search keeps the one it took even if a swap follows.
+    /// The primary index searches use now; a search keeps the one it took even if a swap follows.
     var index: HNSWIndex { serving.withLock { $0.index } }
+    /// Every index of the serving build.
+    var indexes: BuildIndexes { serving.withLock { $0.indexes } }
     /// The serving build's number (0: the collection's original index).
     public var servingBuild: Int { serving.withLock { $0.build } }
     /// The model the serving index's vectors come from.
@@ -166,7 +184,7 @@ public final class ServingCollection: Sendable {
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.
     func apply(_ changes: [ChangeEntry]) throws {
-        guard let last = try catchUpRule().apply(changes, to: index) else { return }
+        guard let last = try catchUpRule().apply(changes, to: indexes) else { return }
         appliedSequence.store(last, ordering: .releasing)
         for arm in monitoring.followingIndexes() {
             do {

@@ -28,6 +28,7 @@ struct APIError: Error, CustomStringConvertible {
                 return .notFound(error.description)
             case .collectionExists(let name):
                 return APIError(status: .conflict, message: "Wrong input: Collection `\(name)` already exists!")
+            case .payloadIndexNotFound: return .notFound(error.description)
             case .payloadIndexExists:
                 return APIError(status: .conflict, message: "Wrong input: \(error.description)")
             case .diskFull, .mapSizeLimitReached:
@@ -57,6 +58,8 @@ struct APIError: Error, CustomStringConvertible {
             default: return .badRequest(error.description)
             }
         case let error as EmbeddingsError:
+            return .badRequest(error.description)
+        case let error as SparseVectorError:
             return .badRequest(error.description)
         case let error as RegistryError:
             if case .modelNotFound = error { return .notFound(error.description) }

@@ -34,16 +34,30 @@ struct CollectionRoutes {
             let body = try await routes.fields(request)
             let field = try body.requireString("field_name")
             let type = try Self.payloadIndexType(body["field_schema"])
-            _ = try routes.engine.store.addPayloadIndex(collection: serving.name, field: field, type: type)
+            try routes.engine.addPayloadIndex(collection: serving.name, field: field, type: type)
             return ["operation_id": .int(Int64(serving.lastAppliedSequence)), "status": "completed"]
+        }
+        routes.on(router, .delete, "/collections/{name}/index/{field}") { _, context in
+            let serving = try routes.collection(context)
+            try routes.engine.dropPayloadIndex(collection: serving.name, field: try context.parameters.require("field"))
+            return ["operation_id": .int(Int64(serving.lastAppliedSequence)), "status": "completed"]
+        }
+        routes.on(router, .post, "/collections/{name}/facet") { request, context in
+            let serving = try routes.collection(context)
+            let body = try await routes.fields(request)
+            try QueryDecoding.refuseUnknown(body, allowed: ["key", "filter", "limit", "exact", "shard_key"])
+            let hits = try serving.facet(field: try body.requireString("key"), filter: try body.filter(),
+                                         limit: try body.int("limit", default: 10, range: 1 ... routes.configuration.maxResultWindow)!)
+            return ["hits": .array(hits.map { ["value": $0.value, "count": .int(Int64($0.count))] })]
         }
     }
 
-    /// Reads Qdrant's create-collection body: `vectors` as `{size, distance}` or a one-entry
-    /// map of named vectors (LangChain uses the name ""), and an optional `hnsw_config`.
+    /// Reads Qdrant's create-collection body: `vectors` as `{size, distance}` (the unnamed
+    /// form) or a map of named dense vectors, each with its own `hnsw_config`, and
+    /// `sparse_vectors` as a map of names to `{modifier, index}`.
     static func schema(name: String, from body: JSONFields, models: ServedModels) throws -> CollectionSchema {
-        // Lodestone extension: `embedding_model` binds a served model; text then stands in for
-        // vectors, and the size defaults to the model's dimension.
+        // Lodestone extension: `embedding_model` binds a served model to the primary vector; text
+        // then stands in for vectors, and the size defaults to the model's dimension.
         var boundModel: (reference: String, dimension: Int)?
         if let reference = try body.string("embedding_model") {
             guard let model = models.model(named: reference) else {
@@ -54,32 +68,85 @@ struct CollectionRoutes {
         guard let vectors = body["vectors"] ?? boundModel.map({ _ in JSONValue.object(["distance": "Cosine"]) }) else {
             throw APIError.badRequest("missing `vectors` ({\"size\": N, \"distance\": \"Cosine\"})")
         }
-        var parameters = try JSONFields(vectors, context: "`vectors`")
-        if parameters["size"] == nil, parameters["distance"] == nil {
-            guard parameters.fields.count == 1, let only = parameters.fields.values.first else {
-                throw APIError.badRequest("`vectors` must be {\"size\", \"distance\"} or a map with exactly one named vector; several named vectors are not supported")
+        let collectionHNSW = try body.object("hnsw_config")
+        let parameters = try JSONFields(vectors, context: "`vectors`")
+        let sparse = try sparseVectors(try body.object("sparse_vectors"))
+        var named: [String: DenseVectorConfiguration] = [:]
+        let vectorName: String?
+        if parameters["size"] != nil || parameters["distance"] != nil {
+            vectorName = sparse.isEmpty ? nil : ""
+            named[""] = try denseVector(parameters, collectionHNSW: collectionHNSW, defaultSize: boundModel?.dimension)
+        } else {
+            for (vector, value) in parameters.fields {
+                named[vector] = try denseVector(try JSONFields(value, context: "`vectors.\(vector)`"), collectionHNSW: collectionHNSW,
+                                                defaultSize: nil)
             }
-            parameters = try JSONFields(only, context: "the named vector's parameters")
+            // The primary vector (the one builds, gates and a model binding concern): "" when
+            // present, as LangChain names it, else the first name in order.
+            guard let primary = named[""] != nil ? "" : named.keys.sorted().first else {
+                throw APIError.badRequest("a collection needs at least one dense vector in `vectors`; sparse-only collections are not supported yet")
+            }
+            vectorName = primary
         }
-        guard let size = try parameters.int("size", range: CollectionSchema.dimensionRange) ?? boundModel?.dimension else {
-            throw APIError.badRequest("missing `size` in `vectors`")
-        }
-        if let boundModel, boundModel.dimension != size {
-            throw APIError.badRequest("`size` is \(size) but `embedding_model` makes \(boundModel.dimension)-dimensional vectors")
-        }
-        let distance = try Self.distance(try parameters.requireString("distance"))
-        var hnsw = HNSWSettings()
-        for config in [try body.object("hnsw_config"), try parameters.object("hnsw_config")].compactMap({ $0 }) {
-            hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
-            hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
-            hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef
+        let primary = named.removeValue(forKey: vectorName ?? "")!
+        if let boundModel, boundModel.dimension != primary.dimension {
+            throw APIError.badRequest("`size` is \(primary.dimension) but `embedding_model` makes \(boundModel.dimension)-dimensional vectors")
         }
         var indexes: [String: PayloadIndexType] = [:]
         if let schema = try body.object("payload_schema") {
             for (field, type) in schema.fields { indexes[field] = try payloadIndexType(type) }
         }
-        return CollectionSchema(name: name, dimension: size, distance: distance, hnsw: hnsw,
-                                embeddingModel: boundModel?.reference, payloadIndexes: indexes)
+        return CollectionSchema(name: name, dimension: primary.dimension, distance: primary.distance, hnsw: primary.hnsw,
+                                embeddingModel: boundModel?.reference, payloadIndexes: indexes, vectorName: vectorName,
+                                namedVectors: named, sparseVectors: sparse)
+    }
+
+    /// One dense vector's `{size, distance, hnsw_config}`; the collection's `hnsw_config`
+    /// applies first, the vector's own on top.
+    static func denseVector(_ parameters: JSONFields, collectionHNSW: JSONFields?, defaultSize: Int?) throws -> DenseVectorConfiguration {
+        for unsupported in ["multivector_config", "quantization_config"] where parameters[unsupported] != nil {
+            throw APIError.badRequest("`\(unsupported)` in \(parameters.context) is not supported yet")
+        }
+        if let datatype = try parameters.string("datatype"), datatype != "float32" {
+            throw APIError.badRequest("`datatype` \(datatype) is not supported; vectors are stored as float32")
+        }
+        guard let size = try parameters.int("size", range: CollectionSchema.dimensionRange) ?? defaultSize else {
+            throw APIError.badRequest("missing `size` in \(parameters.context)")
+        }
+        let distance = try Self.distance(try parameters.requireString("distance"))
+        var hnsw = HNSWSettings()
+        for config in [collectionHNSW, try parameters.object("hnsw_config")].compactMap({ $0 }) {
+            hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
+            hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
+            hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef
+        }
+        return DenseVectorConfiguration(dimension: size, distance: distance, hnsw: hnsw)
+    }
+
+    /// `sparse_vectors`: each `{"modifier": "idf" | "none", "index": {...}}`.
+    static func sparseVectors(_ body: JSONFields?) throws -> [String: SparseVectorConfiguration] {
+        var result: [String: SparseVectorConfiguration] = [:]
+        for (name, value) in body?.fields ?? [:] {
+            let parameters = try JSONFields(value.isNull ? .object([:]) : value, context: "`sparse_vectors.\(name)`")
+            let modifier: SparseModifier
+            switch try parameters.string("modifier") {
+            case nil, "none": modifier = .none
+            case "idf": modifier = .idf
+            case let other?: throw APIError.badRequest("`sparse_vectors.\(name).modifier` must be `idf` or `none`, got `\(other)`")
+            }
+            if let index = try parameters.object("index") {
+                // `on_disk` and `full_scan_threshold` are placement and planning hints: the
+                // inverted index is in memory and always exact.
+                if let datatype = try index.string("datatype"), datatype != "float32" {
+                    throw APIError.badRequest("sparse `datatype` \(datatype) is not supported; values are stored as float32")
+                }
+                for key in index.fields.keys where !["on_disk", "full_scan_threshold", "datatype"].contains(key) {
+                    throw APIError.badRequest("`sparse_vectors.\(name).index.\(key)` is not supported")
+                }
+            }
+            result[name] = SparseVectorConfiguration(modifier: modifier)
+        }
+        return result
     }
 
     static func distance(_ name: String) throws -> Distance {
@@ -111,6 +178,20 @@ struct CollectionRoutes {
         }
     }
 
+    /// `vectors` as the collection was created: `{size, distance}`, or a map of named vectors.
+    static func vectorsInfo(_ schema: CollectionSchema) -> JSONValue {
+        func describe(_ configuration: DenseVectorConfiguration) -> JSONValue {
+            ["size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance)),
+             "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction))]]
+        }
+        guard let primaryName = schema.vectorName else {
+            return ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
+        }
+        var map = schema.namedVectors.mapValues(describe)
+        map[primaryName] = describe(schema.dense(primaryName)!)
+        return .object(map)
+    }
+
     /// Qdrant's CollectionInfo, with exactly the keys its clients' models accept.
     static func info(_ serving: ServingCollection) throws -> JSONValue {
         let schema = try serving.schema()
@@ -126,7 +207,8 @@ struct CollectionRoutes {
             "segments_count": 1,
             "config": [
                 "params": [
-                    "vectors": ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))],
+                    "vectors": vectorsInfo(schema),
+                    "sparse_vectors": .object(schema.sparseVectors.mapValues { ["modifier": .string($0.modifier.rawValue)] }),
                     "shard_number": 1, "replication_factor": 1, "write_consistency_factor": 1, "on_disk_payload": true,
                 ],
                 "hnsw_config": [

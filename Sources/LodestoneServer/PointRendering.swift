@@ -7,8 +7,13 @@ struct ResultSelection {
 
     var payload: Payload
     var vector: Bool
+    /// The vectors `with_vector` named (nil: all of them).
+    var vectorNames: Set<String>?
+    /// The primary vector's name in a named-vector collection; nil renders the unnamed form.
+    var primaryName: String?
 
-    init(_ body: JSONFields, payloadDefault: Bool, vectorDefault: Bool = false) throws {
+    init(_ body: JSONFields, payloadDefault: Bool, vectorDefault: Bool = false, schema: CollectionSchema? = nil) throws {
+        primaryName = schema?.vectorName
         switch body["with_payload"] {
         case nil: payload = payloadDefault ? .all : .none
         case let .bool(flag)?: payload = flag ? .all : .none
@@ -22,7 +27,10 @@ struct ResultSelection {
         switch body["with_vector"] {
         case nil: vector = vectorDefault
         case let .bool(flag)?: vector = flag
-        case let .array(names)?: vector = !(try Self.keys(names)).isEmpty
+        case let .array(names)?:
+            let listed = try Self.keys(names)
+            vector = !listed.isEmpty
+            vectorNames = Set(listed)
         default: throw APIError.badRequest("`with_vector` must be a boolean or a list of vector names")
         }
     }
@@ -54,110 +62,27 @@ struct ResultSelection {
             object["score"] = WireFormat.number(score)
         }
         if let payload = payloadJSON(point.payload) { object["payload"] = payload }
-        if vector, let values = point.vector { object["vector"] = .array(values.map(WireFormat.number)) }
+        if vector, let vectors = VectorRendering.vectors(of: point, primaryName: primaryName, only: vectorNames) {
+            object["vector"] = vectors
+        }
         return .object(object)
     }
 }
 
-/// Where a point's vector comes from: given, or embedded from text by a served model
-/// (Qdrant's inference object `{"text": ..., "model": ...}`, what qdrant-client sends for
-/// `models.Document`).
-enum VectorSource: Sendable {
-    case dense([Float])
-    case document(text: String, model: String)
-
-    /// An inference object has string `text` and `model` and nothing else but `options`.
-    static func document(in fields: [String: JSONValue]) -> (text: String, model: String)? {
-        guard let text = fields["text"]?.stringValue, let model = fields["model"]?.stringValue,
-              Set(fields.keys).subtracting(["text", "model", "options"]).isEmpty else { return nil }
-        return (text, model)
-    }
-}
-
-struct PointDraft: Sendable {
-    var id: PointID
-    var vector: VectorSource
-    var payload: JSONValue
-}
-
-/// Decoding of the point bodies of upserts.
-enum PointDecoding {
-    /// `{"points": [...]}` or `{"batch": {"ids", "vectors", "payloads"}}`.
-    static func upsertPoints(_ body: JSONFields, limit: Int) throws -> [PointDraft] {
-        if let points = body["points"] {
-            guard case let .array(items) = points else { throw APIError.badRequest("`points` must be a list") }
-            try checkCount(items.count, limit: limit)
-            return try items.enumerated().map { index, item in
-                let point = try JSONFields(item, context: "points[\(index)]")
-                guard let id = point["id"] else { throw APIError.badRequest("points[\(index)] has no `id`") }
-                guard let vector = point["vector"] else { throw APIError.badRequest("points[\(index)] has no `vector`") }
-                return PointDraft(
-                    id: try WireFormat.pointID(id, field: "points[\(index)].id"),
-                    vector: try singleVector(vector, field: "points[\(index)].vector"),
-                    payload: try payload(point["payload"], field: "points[\(index)].payload"))
-            }
+/// A point's vectors as Qdrant renders them: a list in the unnamed form, else a map of
+/// name to list (dense) or `{indices, values}` (sparse).
+enum VectorRendering {
+    static func vectors(of point: Point, primaryName: String?, only names: Set<String>? = nil) -> JSONValue? {
+        guard let primaryName else { return point.vector.map(dense) }
+        var map: [String: JSONValue] = [:]
+        if let primary = point.vector { map[primaryName] = dense(primary) }
+        for (name, vector) in point.namedVectors { map[name] = dense(vector) }
+        for (name, vector) in point.sparseVectors {
+            map[name] = ["indices": .array(vector.indices.map { .int(Int64($0)) }), "values": .array(vector.values.map(WireFormat.number))]
         }
-        if let batch = try body.object("batch") {
-            let ids = try WireFormat.pointIDs(batch["ids"], field: "batch.ids")
-            try checkCount(ids.count, limit: limit)
-            var vectorValues = batch["vectors"]
-            if case let .object(named)? = vectorValues, named.count == 1, VectorSource.document(in: named) == nil {
-                vectorValues = named.values.first
-            }
-            guard case let .array(vectors)? = vectorValues, vectors.count == ids.count else {
-                throw APIError.badRequest("`batch.vectors` must be a list with one vector per id")
-            }
-            var payloads: [JSONValue]? = nil
-            if let values = batch["payloads"] {
-                guard case let .array(list) = values, list.count == ids.count else {
-                    throw APIError.badRequest("`batch.payloads` must be a list with one payload per id")
-                }
-                payloads = list
-            }
-            return try ids.indices.map { index in
-                PointDraft(id: ids[index],
-                           vector: try singleVector(vectors[index], field: "batch.vectors[\(index)]"),
-                           payload: try payload(payloads?[index], field: "batch.payloads[\(index)]"))
-            }
-        }
-        throw APIError.badRequest("the body needs `points` (a list) or `batch`")
+        if let names { map = map.filter { names.contains($0.key) } }
+        return .object(map)
     }
 
-    static func checkCount(_ count: Int, limit: Int) throws {
-        guard count <= limit else {
-            throw APIError.badRequest("\(count) points in one request; the maximum is \(limit): split the upsert into batches")
-        }
-    }
-
-    /// A dense vector or an inference object, either bare or as the only entry of a
-    /// named-vector map.
-    static func singleVector(_ value: JSONValue, field: String) throws -> VectorSource {
-        if case let .object(named) = value {
-            if let document = VectorSource.document(in: named) { return .document(text: document.text, model: document.model) }
-            guard named.count == 1, let only = named.first else {
-                throw APIError.badRequest("`\(field)` names several vectors; collections here hold one vector per point")
-            }
-            return try singleVector(only.value, field: "\(field).\(only.key)")
-        }
-        if case let .string(text) = value {
-            // Plain text: embedded with the collection's bound model (checked when resolved).
-            return .document(text: text, model: "")
-        }
-        return .dense(try WireFormat.vector(value, field: field))
-    }
-
-    static func payload(_ value: JSONValue?, field: String) throws -> JSONValue {
-        switch value {
-        case nil, .null?: return .object([:])
-        case let .object(fields)?: return .object(fields)
-        default: throw APIError.badRequest("`\(field)` must be a JSON object")
-        }
-    }
-
-    /// `{"points": [ids]}` or `{"filter": {...}}` (also used by payload operations).
-    static func selector(_ body: JSONFields) throws -> PointSelector {
-        if let points = body["points"] { return .ids(try WireFormat.pointIDs(points, field: "points")) }
-        if let filter = try body.filter() { return .filter(filter) }
-        throw APIError.badRequest("select points with `points` (a list of ids) or `filter`")
-    }
+    static func dense(_ vector: [Float]) -> JSONValue { .array(vector.map(WireFormat.number)) }
 }

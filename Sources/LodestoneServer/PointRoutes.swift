@@ -17,16 +17,29 @@ struct PointRoutes {
             let body = try await routes.fields(request)
             let ids = try WireFormat.pointIDs(body["ids"], field: "ids")
             try PointDecoding.checkCount(ids.count, limit: routes.configuration.maxBatchPoints)
-            let selection = try ResultSelection(body, payloadDefault: true)
-            return .array(try serving.store.get(ids: ids, withVector: selection.vector).map { selection.render($0) })
+            let selection = try ResultSelection(body, payloadDefault: true, schema: try serving.schema())
+            return .array(try serving.retrieve(ids, withVector: selection.vector).map { selection.render($0) })
         }
         routes.on(router, .get, "/collections/{name}/points/{id}") { _, context in
             let serving = try routes.collection(context)
             let id = try WireFormat.pointID(.string(try context.parameters.require("id")))
-            guard let point = try serving.store.get(ids: [id], withVector: true).first else {
+            guard let point = try serving.retrieve([id], withVector: true).first else {
                 throw APIError.notFound("No point with id \(id) found")
             }
-            return ResultSelectionAll.render(point)
+            return ResultSelectionAll.render(point, primaryName: try serving.schema().vectorName)
+        }
+        routes.on(router, .put, "/collections/{name}/points/vectors") { request, context in
+            let serving = try routes.collection(context)
+            let drafts = try PointDecoding.vectorUpdates(try await routes.fields(request), limit: routes.configuration.maxBatchPoints)
+            let updates = try await routes.resolveUpdates(drafts, for: serving)
+            return Self.updateResult(try serving.updateVectors(updates), request: request)
+        }
+        routes.on(router, .post, "/collections/{name}/points/vectors/delete") { request, context in
+            let serving = try routes.collection(context)
+            let body = try await routes.fields(request)
+            guard case let .array(nameValues)? = body["vector"] else { throw APIError.badRequest("`vector` must be a list of vector names") }
+            let names = try ResultSelection.keys(nameValues)
+            return Self.updateResult(try serving.deleteVectors(names, for: try PointDecoding.selector(body)), request: request)
         }
         routes.on(router, .post, "/collections/{name}/points/delete") { request, context in
             let serving = try routes.collection(context)
@@ -65,8 +78,11 @@ struct PointRoutes {
             let body = try await routes.optionalFields(request)
             let limit = try body.int("limit", default: 10, range: 1...routes.configuration.maxResultWindow)!
             let offset = try body["offset"].map { try WireFormat.pointID($0, field: "offset") }
-            let selection = try ResultSelection(body, payloadDefault: true)
-            let page = try serving.store.scroll(from: offset, limit: limit, filter: try body.filter(), withVector: selection.vector)
+            let selection = try ResultSelection(body, payloadDefault: true, schema: try serving.schema())
+            if body["order_by"] != nil {
+                throw APIError.badRequest("scroll `order_by` is not supported yet; scroll pages come in point id order")
+            }
+            let page = try serving.scroll(from: offset, limit: limit, filter: try body.filter(), withVector: selection.vector)
             return [
                 "points": .array(page.points.map { selection.render($0) }),
                 "next_page_offset": page.nextOffset.map(WireFormat.json) ?? .null,
@@ -76,7 +92,7 @@ struct PointRoutes {
             let serving = try routes.collection(context)
             let body = try await routes.optionalFields(request)
             let filter = try body.filter()
-            let count = filter == nil ? try serving.store.count() : try serving.store.count(filter: filter)
+            let count = try serving.count(filter: filter)
             return ["count": .int(Int64(count))]
         }
     }
@@ -95,9 +111,9 @@ struct PointRoutes {
 
 /// Rendering for GET one point: payload and vector always included, as Qdrant does.
 enum ResultSelectionAll {
-    static func render(_ point: Point) -> JSONValue {
+    static func render(_ point: Point, primaryName: String?) -> JSONValue {
         var object: [String: JSONValue] = ["id": WireFormat.json(point.id), "payload": .object(point.payload)]
-        if let vector = point.vector { object["vector"] = .array(vector.map(WireFormat.number)) }
+        if let vectors = VectorRendering.vectors(of: point, primaryName: primaryName) { object["vector"] = vectors }
         return .object(object)
     }
 }

@@ -20,6 +20,10 @@ struct SearchRoutes {
             for search in searches { results.append(try await query(serving, search, defaultPayload: false, client: Self.client(request))) }
             return .array(results)
         }
+        routes.on(router, .post, "/collections/{name}/points/query/groups") { request, context in
+            let serving = try routes.collection(context)
+            return try await groups(serving, try await routes.fields(request), client: Self.client(request))
+        }
         routes.on(router, .post, "/collections/{name}/points/search") { request, context in
             let serving = try routes.collection(context)
             return try legacySearch(serving, try await routes.fields(request))
@@ -44,52 +48,89 @@ struct SearchRoutes {
     static func client(_ request: Request) -> String? { request.headers[clientHeader] }
 
     private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool, client: String?) async throws -> JSONValue {
-        if body["prefetch"] != nil {
-            throw APIError.badRequest("`prefetch` (hybrid queries) is not supported yet; send a single dense `query`")
-        }
-        let selection = try ResultSelection(body, payloadDefault: defaultPayload)
+        let schema = try serving.schema()
+        let selection = try ResultSelection(body, payloadDefault: defaultPayload, schema: schema)
         let limit = try body.int("limit", default: 10, range: 0...routes.configuration.maxResultWindow)!
         let offset = try body.int("offset", default: 0, range: 0...routes.configuration.maxResultWindow)!
-        guard var query = body["query"] else {
+        guard limit + offset <= routes.configuration.maxResultWindow else {
+            throw APIError.badRequest("limit + offset is \(limit + offset); the maximum is \(routes.configuration.maxResultWindow)")
+        }
+        guard body["query"] != nil || body["prefetch"] != nil else {
             // No query: points in id order, as Qdrant does; a score is still required by clients.
-            let page = try serving.store.scroll(from: nil, limit: limit + offset, filter: try body.filter(), withVector: selection.vector)
+            try QueryDecoding.refuseUnknown(body, allowed: QueryDecoding.rootKeys)
+            let page = try serving.scroll(from: nil, limit: limit + offset, filter: try body.filter(), withVector: selection.vector)
             return ["points": .array(page.points.dropFirst(offset).map { selection.render($0, score: 0) })]
         }
-        if case let .object(wrapper) = query {
-            if let nearest = wrapper["nearest"] {
-                if wrapper["mmr"] != nil { throw APIError.badRequest("`mmr` re-ranking is not supported yet") }
-                query = nearest
-            } else if VectorSource.document(in: wrapper) == nil {
-                let kind = wrapper.keys.sorted().joined(separator: ", ")
-                throw APIError.badRequest("query kind `\(kind)` is not supported; use a vector, a point id or {\"nearest\": ...}")
-            }
-        }
-        let vector: [Float]
-        var text: String?
-        if case let .object(fields) = query, let document = VectorSource.document(in: fields) {
-            vector = try await routes.embedQuery(text: document.text, model: document.model, for: serving)
-            text = document.text
-        } else if case let .string(plain) = query, PointID(uuidString: plain) == nil, UInt64(plain) == nil {
-            vector = try await routes.embedQuery(text: plain, model: "", for: serving)
-            text = plain
-        } else {
-            vector = try queryVector(query, serving: serving)
-        }
-        var request = try searchRequest(body, vector: vector, limit: limit, offset: offset, selection: selection)
-        request.text = text
+        let decoded = try await QueryDecoding(routes: routes, serving: serving, schema: schema).root(body, limit: limit)
+        var request = QueryRequest(root: decoded.node, offset: offset, withPayload: selection.wantsPayload, withVector: selection.vector)
+        request.text = decoded.text
         request.clientKey = client
-        let hits = try timedSearch(serving, request)
+        let start = ContinuousClock.now
+        let (hits, plan) = try serving.query(request)
+        routes.metrics?.recordSearch(collection: serving.name, plan: plan, duration: ContinuousClock.now - start)
         return ["points": .array(hits.map { selection.render($0.point, score: $0.score) })]
+    }
+
+    /// `POST .../points/query/groups`: the query's best points grouped by `group_by`.
+    private func groups(_ serving: ServingCollection, _ body: JSONFields, client: String?) async throws -> JSONValue {
+        let schema = try serving.schema()
+        let selection = try ResultSelection(body, payloadDefault: false, schema: schema)
+        let groupBy = try body.requireString("group_by")
+        let groupSize = try body.int("group_size", default: 3, range: 1 ... 1_000)!
+        let limit = try body.int("limit", default: 10, range: 1 ... 1_000)!
+        guard limit * groupSize <= routes.configuration.maxResultWindow else {
+            throw APIError.badRequest("limit x group_size is \(limit * groupSize); the maximum is \(routes.configuration.maxResultWindow)")
+        }
+        guard body["query"] != nil || body["prefetch"] != nil else { throw APIError.badRequest("query groups need a `query`") }
+        var fields = body.fields
+        for key in ["group_by", "group_size", "with_lookup"] { fields[key] = nil }
+        let decoded = try await QueryDecoding(routes: routes, serving: serving, schema: schema)
+            .root(try JSONFields(.object(fields), context: body.context), limit: limit)
+        var request = QueryRequest(root: decoded.node, withPayload: selection.wantsPayload, withVector: selection.vector)
+        request.text = decoded.text
+        request.clientKey = client
+        let groups = try serving.queryGroups(request, groupBy: groupBy, groupSize: groupSize)
+        let lookup = try lookupRecords(body["with_lookup"], ids: groups.map(\.id))
+        return ["groups": .array(groups.map { group in
+            var object: [String: JSONValue] = ["id": group.id, "hits": .array(group.hits.map { selection.render($0.point, score: $0.score) })]
+            if let lookup { object["lookup"] = lookup[group.id] ?? .null }
+            return .object(object)
+        })]
+    }
+
+    /// `with_lookup`: a collection name or `{collection, with_payload, with_vectors}`; each
+    /// group's id is looked up as a point id there.
+    private func lookupRecords(_ value: JSONValue?, ids: [JSONValue]) throws -> [JSONValue: JSONValue]? {
+        guard let value else { return nil }
+        let options: JSONFields
+        if case let .string(name) = value { options = try JSONFields(["collection": .string(name)], context: "`with_lookup`") } else {
+            options = try JSONFields(value, context: "`with_lookup`")
+        }
+        try QueryDecoding.refuseUnknown(options, allowed: ["collection", "with_payload", "with_vectors"])
+        let target = try routes.engine.collection(named: try routes.engine.resolve(try options.requireString("collection")))
+        var renamed = options.fields
+        renamed["with_vector"] = renamed.removeValue(forKey: "with_vectors")
+        let selection = try ResultSelection(try JSONFields(.object(renamed), context: "`with_lookup`"), payloadDefault: true, schema: try target.schema())
+        var records: [JSONValue: JSONValue] = [:]
+        for id in ids {
+            guard let pointID = try? WireFormat.pointID(id), let point = try target.retrieve([pointID], withVector: selection.vector).first else { continue }
+            records[id] = selection.render(point)
+        }
+        return records
     }
 
     /// `POST .../points/search`: `vector` is a list or `{"name": ..., "vector": [...]}`.
     private func legacySearch(_ serving: ServingCollection, _ body: JSONFields) throws -> JSONValue {
         guard var vectorValue = body["vector"] else { throw APIError.badRequest("missing `vector`") }
+        let schema = try serving.schema()
         if case let .object(named) = vectorValue {
             guard let inner = named["vector"] else { throw APIError.badRequest("a named `vector` needs `name` and `vector`") }
+            if let name = named["name"]?.stringValue, name != schema.primaryVectorName {
+                throw APIError.badRequest("`points/search` here searches the primary vector `\(schema.primaryVectorName)`; use `points/query` with `using` for `\(name)`")
+            }
             vectorValue = inner
         }
-        let selection = try ResultSelection(body, payloadDefault: false)
+        let selection = try ResultSelection(body, payloadDefault: false, schema: schema)
         let limit = try body.int("limit", default: nil, range: 0...routes.configuration.maxResultWindow)
             ?? body.int("top", default: 10, range: 0...routes.configuration.maxResultWindow)!
         let offset = try body.int("offset", default: 0, range: 0...routes.configuration.maxResultWindow)!
@@ -103,21 +144,6 @@ struct SearchRoutes {
         let (hits, plan) = try serving.search(request)
         routes.metrics?.recordSearch(collection: serving.name, plan: plan, duration: ContinuousClock.now - start)
         return hits
-    }
-
-    private func queryVector(_ value: JSONValue, serving: ServingCollection) throws -> [Float] {
-        switch value {
-        case .array:
-            return try WireFormat.vector(value, field: "query")
-        case .int, .string:
-            let id = try WireFormat.pointID(value, field: "query")
-            guard let point = try serving.store.get(ids: [id], withVector: true).first, let vector = point.vector else {
-                throw APIError.notFound("No point with id \(id) found")
-            }
-            return vector
-        default:
-            throw APIError.badRequest("`query` must be a vector (list of numbers), a point id, or {\"nearest\": ...}")
-        }
     }
 
     private func searchRequest(_ body: JSONFields, vector: [Float], limit: Int, offset: Int, selection: ResultSelection) throws -> SearchRequest {

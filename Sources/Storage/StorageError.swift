@@ -6,10 +6,13 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidCollectionName(String, reason: String)
     case invalidSchema(String)
     case payloadIndexExists(collection: String, field: String)
+    case payloadIndexNotFound(collection: String, field: String)
     case invalidBuildID(String, reason: String)
 
     // Points
     case dimensionMismatch(point: PointID, expected: Int, actual: Int)
+    case namedDimensionMismatch(point: PointID, name: String, expected: Int, actual: Int)
+    case unknownVector(point: PointID, name: String, known: [String])
     case nonFiniteVector(point: PointID, position: Int)
     case nonFinitePayload(point: PointID?, path: String)
     case payloadNotObject(point: PointID?)
@@ -56,10 +59,16 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "Invalid collection schema: \(reason)."
         case .payloadIndexExists(let collection, let field):
             "Collection '\(collection)' already has a payload index on '\(field)'."
+        case .payloadIndexNotFound(let collection, let field):
+            "Collection '\(collection)' has no payload index on '\(field)'."
         case .invalidBuildID(let id, let reason):
             "Invalid build id '\(id)': \(reason)."
         case .embeddingModelChanged(let expected, let bound):
             "the points were embedded with \(expected) but the collection is now bound to \(bound); embed them again"
+        case .namedDimensionMismatch(let point, let name, let expected, let actual):
+            "Point \(point): vector `\(name)` has \(actual) dimensions, the collection expects \(expected)."
+        case .unknownVector(let point, let name, let known):
+            "Point \(point): the collection has no vector named `\(name)`; its vectors are \(known.map { "`\($0)`" }.joined(separator: ", "))."
         case .dimensionMismatch(let point, let expected, let actual):
             "Point \(point): vector has \(actual) dimensions, the collection expects \(expected)."
         case .nonFiniteVector(let point, let position):

@@ -164,8 +164,8 @@ struct SnapshotReader {
 
 /// A fast 64-bit checksum (multiply-rotate over 8-byte words); it detects corruption, it is
 /// not a cryptographic digest.
-enum SnapshotChecksum {
-    static func of(_ data: Data) -> UInt64 {
+public enum SnapshotChecksum {
+    public static func of(_ data: Data) -> UInt64 {
         data.withUnsafeBytes { raw in
             var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
             let words = raw.count / 8

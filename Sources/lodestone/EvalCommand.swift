@@ -16,18 +16,25 @@ struct EvalCommand: ParsableCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Evaluate one model and store the result.")
         @Option(help: "Data directory.") var data: String = "./data"
-        @Option(help: "Registered model, NAME@VERSION.") var model: String
+        @Option(help: "Registered model, NAME@VERSION (not needed for --pipeline bm25).") var model: String?
         @Option(help: "BEIR directory: corpus.jsonl, queries.jsonl, qrels/test.tsv.") var dataset: String
+        @Option(help: "dense (the model), bm25 (server-side BM25), or hybrid (RRF of both, prefetch 20 each, k 2).") var pipeline = "dense"
         @Flag(help: "Print one JSON object.") var json = false
+
+        func validate() throws {
+            if model == nil, pipeline.lowercased() != "bm25" { throw ValidationError("--model is needed for the \(pipeline) pipeline") }
+        }
 
         func run() throws {
             let store = try Store(directory: URL(fileURLWithPath: data))
-            let evaluation = try EvalCommand.evaluate(model: model, dataset: dataset, store: store, reuse: false)
+            let chosen = try RetrievalPipeline(parsing: pipeline)
+            let evaluation = try EvalCommand.evaluate(model: model ?? "bm25", dataset: dataset, store: store, reuse: false, pipeline: chosen)
             if json {
                 try EvalCommand.printJSON(evaluation)
             } else {
-                print(String(format: "%@ on %@ (%d queries): recall@10 %.4f  nDCG@10 %.4f  MRR@10 %.4f",
-                             evaluation.model, evaluation.dataset, evaluation.queries, evaluation.recallAt10, evaluation.ndcgAt10, evaluation.mrrAt10))
+                print(String(format: "%@ (%@) on %@ (%d queries): recall@10 %.4f  nDCG@10 %.4f  MRR@10 %.4f",
+                             evaluation.model, chosen.description, evaluation.dataset, evaluation.queries, evaluation.recallAt10,
+                             evaluation.ndcgAt10, evaluation.mrrAt10))
             }
         }
     }
@@ -69,9 +76,9 @@ struct EvalCommand: ParsableCommand {
         }
     }
 
-    static func evaluate(model: String, dataset: String, store: Store, reuse: Bool) throws -> ModelEvaluation {
+    static func evaluate(model: String, dataset: String, store: Store, reuse: Bool, pipeline: RetrievalPipeline = .dense) throws -> ModelEvaluation {
         try ModelEvaluator(store: store).evaluation(of: model, datasetPath: dataset, by: localUser, reuse: reuse,
-                                                   models: ModelLoader(store: store)) { message in
+                                                   models: ModelLoader(store: store), pipeline: pipeline) { message in
             FileHandle.standardError.write(Data("\(message)\n".utf8))
         }
     }
@@ -79,6 +86,7 @@ struct EvalCommand: ParsableCommand {
     static func printJSON(_ evaluation: ModelEvaluation) throws {
         try printJSONObject([
             "model": evaluation.model, "dataset": evaluation.dataset, "queries": evaluation.queries,
+            "pipeline": (evaluation.pipeline ?? .dense).description,
             "recall@10": evaluation.recallAt10, "ndcg@10": evaluation.ndcgAt10, "mrr@10": evaluation.mrrAt10,
         ])
     }

@@ -17,9 +17,11 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     public var perQueryNDCG: [Double]
     public var evaluatedAt: Date
     public var evaluatedBy: String
+    /// nil for the dense model alone (evaluations stored before pipelines existed).
+    public var pipeline: RetrievalPipeline?
 
     enum CodingKeys: String, CodingKey {
-        case model, dataset, queries
+        case model, dataset, queries, pipeline
         case datasetPath = "dataset_path"
         case recallAt10 = "recall@10"
         case ndcgAt10 = "ndcg@10"
@@ -44,27 +46,31 @@ public struct ModelEvaluator: Sendable {
     /// stored one when `reuse` and there is one, else a new one (stored). `models` shares
     /// weights the process has loaded already.
     public func evaluation(of reference: String, datasetPath: String, by user: String, reuse: Bool, models: ModelLoader,
-                           progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
+                           pipeline: RetrievalPipeline = .dense, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
         let path = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
-        if reuse, let stored = try stored(model: reference, datasetPath: path) { return stored }
-        let record = try models.registry.model(reference)
+        if reuse, let stored = try stored(model: reference, datasetPath: path, pipeline: pipeline) { return stored }
         let dataset = try BEIRDataset(directory: URL(fileURLWithPath: path))
-        return try evaluate(record, on: dataset, datasetPath: path, by: user, embedder: models.embedder(for: reference), progress: progress)
+        guard pipeline.needsModel else {
+            return try evaluate(reference: "bm25", on: dataset, datasetPath: path, by: user, pipeline: pipeline, embedder: nil, progress: progress)
+        }
+        let record = try models.registry.model(reference)
+        return try evaluate(reference: record.reference, on: dataset, datasetPath: path, by: user, pipeline: pipeline,
+                            embedder: models.embedder(for: reference), progress: progress)
     }
 
     public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
                          embedder: SentenceEmbedder? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
         let embedder = try embedder ?? SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
-        progress?("embedding \(dataset.corpus.count) documents with \(record.reference)")
-        let documents = try embedder.embed(dataset.corpus.map(\.text))
-        progress?("embedding \(dataset.queries.count) queries")
-        let queries = try embedder.embed(dataset.queries.map(\.text))
-        let corpus = VectorMatrix(dimension: embedder.dimension, values: documents.flatMap { $0 })
-        let ranked = ExactSearch(corpus: corpus, metric: .cosine)
-            .search(VectorMatrix(dimension: embedder.dimension, values: queries.flatMap { $0 }), k: Self.cutoff)
+        return try evaluate(reference: record.reference, on: dataset, datasetPath: datasetPath, by: user, pipeline: .dense,
+                            embedder: embedder, progress: progress)
+    }
+
+    func evaluate(reference: String, on dataset: BEIRDataset, datasetPath: String, by user: String, pipeline: RetrievalPipeline,
+                  embedder: SentenceEmbedder?, progress: (@Sendable (String) -> Void)?) throws -> ModelEvaluation {
+        let ranked = try PipelineRanking(dataset: dataset, cutoff: Self.cutoff).rank(pipeline, embedder: embedder, progress: progress)
         var recall = 0.0, ndcg: [Double] = [], mrr = 0.0
-        for (query, neighbors) in zip(dataset.queries, ranked) {
-            let ids = neighbors.map { dataset.corpus[Int($0.id)].id }
+        for (query, positions) in zip(dataset.queries, ranked) {
+            let ids = positions.map { dataset.corpus[$0].id }
             let relevant = dataset.relevance[query.id] ?? [:]
             recall += RetrievalMetrics.recall(ranked: ids, relevant: relevant, k: Self.cutoff)
             ndcg.append(RetrievalMetrics.ndcg(ranked: ids, relevant: relevant, k: Self.cutoff))
@@ -72,19 +78,24 @@ public struct ModelEvaluator: Sendable {
         }
         let count = Double(dataset.queries.count)
         let evaluation = ModelEvaluation(
-            model: record.reference, dataset: dataset.name, datasetPath: datasetPath, queries: dataset.queries.count,
+            model: reference, dataset: dataset.name, datasetPath: datasetPath, queries: dataset.queries.count,
             recallAt10: recall / count, ndcgAt10: ndcg.reduce(0, +) / count, mrrAt10: mrr / count, perQueryNDCG: ndcg,
-            evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user)
-        try table.put(evaluation, at: Self.key(record.reference, datasetPath))
+            evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user,
+            pipeline: pipeline == .dense ? nil : pipeline)
+        try table.put(evaluation, at: Self.key(reference, datasetPath, pipeline))
         return evaluation
     }
 
-    /// The stored evaluation of `model` on the set at `datasetPath`, if any.
-    public func stored(model: String, datasetPath: String) throws -> ModelEvaluation? {
-        try table.get(Self.key(model, datasetPath))
+    /// The stored evaluation of `model` (under `pipeline`) on the set at `datasetPath`, if any.
+    public func stored(model: String, datasetPath: String, pipeline: RetrievalPipeline = .dense) throws -> ModelEvaluation? {
+        try table.get(Self.key(model, datasetPath, pipeline))
     }
 
-    static func key(_ model: String, _ datasetPath: String) -> [UInt8] { Array("\(model)\u{0}\(datasetPath)".utf8) }
+    /// Dense evaluations keep the key they had before pipelines, so stored ones stay found.
+    static func key(_ model: String, _ datasetPath: String, _ pipeline: RetrievalPipeline = .dense) -> [UInt8] {
+        let suffix = pipeline == .dense ? "" : "\u{0}\(pipeline)"
+        return Array("\(model)\u{0}\(datasetPath)\(suffix)".utf8)
+    }
 }
 
 /// Two evaluations on the same queries side by side, and whether B would pass the gate.

@@ -15,14 +15,21 @@ struct BuildFollowing {
         let record = try context.serving.record(collection)
         // Shadow and canary builds are in memory and receive every write already.
         let skipped = Set([record.build ?? 0, record.shadow?.build, record.canary?.build].compactMap { $0 })
-        let dimension = try store.schema().dimension
+        let schema = try store.schema()
+        let dimension = schema.dimension
         var moved: [Int] = []
         for build in try context.builds.builds(of: collection)
         where build.status == .ready && !skipped.contains(build.number) && build.appliedSequence < last {
-            let (index, sequence) = try context.loadIndex(collection: collection, build: build.number, dimension: dimension)
-            let applied = try context.catchUp(for: store, model: build.model).catchUp(index, from: sequence)
-            guard applied > sequence else { continue }
+            let (index, primarySequence) = try context.loadIndex(collection: collection, build: build.number, dimension: dimension)
+            let blobs = try context.store.build(id: LifecycleContext.buildID(collection, build.number)).blobs
+            let secondary = try BuildIndexImages.load(schema: schema, sequence: primarySequence, from: blobs, store: store, threads: 1)
+            let set = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance),
+                               secondary: secondary.indexes)
+            let sequence = secondary.sequence
+            let applied = try context.catchUp(for: store, model: build.model).catchUp(set, from: sequence)
+            guard applied > primarySequence else { continue }
             try context.storeIndex(index, sequence: applied, collection: collection, build: build.number)
+            try BuildIndexImages.store(set, sequence: applied, in: blobs)
             try context.builds.update(collection, build.number) { record in
                 record.appliedSequence = applied
                 record.points = index.liveCount

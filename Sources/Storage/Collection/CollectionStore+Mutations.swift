@@ -27,6 +27,14 @@ extension CollectionStore {
             .map(VectorRecord.decode)
     }
 
+    func loadExtraVectors(_ internalID: UInt32, in transaction: borrowing LMDBTransaction) throws
+        -> (dense: [String: [Float]], sparse: [String: SparseVectorValue]) {
+        guard let bytes = try transaction.value(forKey: InternalIDBytes.encode(internalID), in: databases.extraVectors) else {
+            return ([:], [:])
+        }
+        return try ExtraVectorsRecord.decode(bytes)
+    }
+
     private func allocateInternalID(_ state: inout CollectionState) throws -> UInt32 {
         guard state.nextInternalID < UInt32.max else {
             throw StorageError.internalIDsExhausted(collection: name)
@@ -68,7 +76,8 @@ extension CollectionStore {
         }
         let existingKey = InternalIDBytes.encode(existing)
         let oldKeys = indexes.keys(for: try requireRecord(existing, in: transaction).payload)
-        if try transaction.value(forKey: existingKey, in: databases.vectors) == point.vectorBytes {
+        if try transaction.value(forKey: existingKey, in: databases.vectors) == point.vectorBytes,
+           try transaction.value(forKey: existingKey, in: databases.extraVectors) == point.extraVectorBytes {
             try transaction.put(recordBytes, forKey: existingKey, in: databases.records)
             try indexes.update(from: oldKeys, oldID: existing, to: newKeys, newID: existing, in: transaction)
             return try appendChange(.update, point: point.id, old: existing, new: existing, state: &state, in: transaction)
@@ -76,6 +85,7 @@ extension CollectionStore {
         let newID = try allocateInternalID(&state)
         try transaction.delete(key: existingKey, in: databases.records)
         try transaction.delete(key: existingKey, in: databases.vectors)
+        try transaction.delete(key: existingKey, in: databases.extraVectors)
         try writeNewPoint(point, recordBytes: recordBytes, internalID: newID, in: transaction)
         try indexes.update(from: oldKeys, oldID: existing, to: newKeys, newID: newID, in: transaction)
         return try appendChange(.replace, point: point.id, old: existing, new: newID, state: &state, in: transaction)
@@ -85,7 +95,12 @@ extension CollectionStore {
         let key = InternalIDBytes.encode(internalID)
         // New ids are above every id ever used, so both appends land at the end.
         try transaction.put(recordBytes, forKey: key, in: databases.records, options: .append)
-        try transaction.put(point.vectorBytes, forKey: key, in: databases.vectors, options: .append)
+        if let vectorBytes = point.vectorBytes {
+            try transaction.put(vectorBytes, forKey: key, in: databases.vectors, options: .append)
+        }
+        if let extraVectorBytes = point.extraVectorBytes {
+            try transaction.put(extraVectorBytes, forKey: key, in: databases.extraVectors, options: .append)
+        }
         try transaction.put(key, forKey: point.key, in: databases.ids)
     }
 
@@ -100,6 +115,7 @@ extension CollectionStore {
         try indexes.update(from: indexes.keys(for: record.payload), oldID: internalID, to: [], newID: nil, in: transaction)
         try transaction.delete(key: key, in: databases.records)
         try transaction.delete(key: key, in: databases.vectors)
+        try transaction.delete(key: key, in: databases.extraVectors)
         try transaction.delete(key: record.id.storageKey, in: databases.ids)
         state.liveCount -= 1
         return try appendChange(.delete, point: record.id, old: internalID, new: nil, state: &state, in: transaction)

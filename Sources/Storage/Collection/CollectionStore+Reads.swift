@@ -38,6 +38,36 @@ extension CollectionStore {
         }
     }
 
+    /// The named dense and sparse vectors of live internal ids (nil for dead ones), for the
+    /// indexes of those vectors.
+    public func extraVectors(internalIDs: [UInt32]) throws -> [(dense: [String: [Float]], sparse: [String: SparseVectorValue])?] {
+        try ensureLive()
+        return try environment.read { transaction in
+            try internalIDs.map { internalID in
+                guard try transaction.value(forKey: InternalIDBytes.encode(internalID), in: databases.records) != nil else { return nil }
+                return try loadExtraVectors(internalID, in: transaction)
+            }
+        }
+    }
+
+    /// Calls `body` with every live point's named dense and sparse vectors (points that have
+    /// any), in internal id order, from one snapshot; returns its last sequence number.
+    @discardableResult
+    public func forEachExtraVectors(
+        _ body: (_ internalID: UInt32, _ dense: [String: [Float]], _ sparse: [String: SparseVectorValue]) throws -> Void
+    ) throws -> UInt64 {
+        try ensureLive()
+        return try environment.read { transaction in
+            let state = try readState(in: transaction)
+            try transaction.forEach(in: databases.extraVectors) { key, value in
+                let decoded = try ExtraVectorsRecord.decode(value)
+                try body(InternalIDBytes.decode(key), decoded.dense, decoded.sparse)
+                return true
+            }
+            return state.lastSequence
+        }
+    }
+
     /// Calls `body` with every live vector in internal id order, all from one snapshot, and
     /// returns that snapshot's last sequence number: the log position an index built from
     /// these vectors must catch up from. `body` runs inside a read transaction, so keep it
@@ -136,13 +166,12 @@ extension CollectionStore {
     }
 
     private func makePoint(_ internalID: UInt32, record: PointRecord, withVector: Bool, in transaction: borrowing LMDBTransaction) throws -> Point {
-        var vector: [Float]?
-        if withVector {
-            guard let stored = try loadVector(internalID, in: transaction) else {
-                throw StorageError.corruptRecord("internal id \(internalID) has a record but no vector")
-            }
-            vector = stored
+        guard withVector else {
+            return Point(id: record.id, internalID: internalID, vector: nil, payload: record.payload, text: record.text)
         }
-        return Point(id: record.id, internalID: internalID, vector: vector, payload: record.payload, text: record.text)
+        // A point of a named-vector collection may lack the primary vector.
+        let extra = try loadExtraVectors(internalID, in: transaction)
+        return Point(id: record.id, internalID: internalID, vector: try loadVector(internalID, in: transaction), payload: record.payload,
+                     text: record.text, namedVectors: extra.dense, sparseVectors: extra.sparse)
     }
 }

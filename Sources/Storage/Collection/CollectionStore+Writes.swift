@@ -14,8 +14,8 @@ extension CollectionStore {
     @discardableResult
     public func upsert(_ points: [PointInput], embeddedWith model: String? = nil) throws -> [ChangeEntry] {
         try ensureLive()
-        let dimension = cachedDimension()
-        let prepared = try points.map { try prepare($0, dimension: dimension) }
+        let configured = cachedSchema()
+        let prepared = try points.map { try prepare($0, schema: configured) }
         guard !prepared.isEmpty else { return [] }
         return try environment.write { transaction in
             var state = try readState(in: transaction)
@@ -111,7 +111,7 @@ extension CollectionStore {
 
     /// The live points a selector names, each once, in selector order (ids) or internal id
     /// order (filter).
-    private func selectedPoints(
+    func selectedPoints(
         _ selector: PointSelector,
         requireAll: Bool,
         state: CollectionState,

@@ -21,6 +21,9 @@ struct CollectionDatabases: Sendable {
     let records: LMDBDatabase
     /// Internal id (4 bytes) -> `VectorRecord`.
     let vectors: LMDBDatabase
+    /// Internal id (4 bytes) -> `ExtraVectorsRecord` (named dense and sparse vectors), only
+    /// for points that have any.
+    let extraVectors: LMDBDatabase
     /// `PayloadIndexKey` -> internal ids (DUPSORT, DUPFIXED).
     let payloadIndex: LMDBDatabase
     /// Sequence (8 bytes) -> `ChangeRecord`.
@@ -35,6 +38,7 @@ struct CollectionDatabases: Sendable {
         ("payload_index", [.duplicateSort, .duplicateFixed]),
         ("changes", []),
         ("blobs", []),
+        ("extra_vectors", []),
     ]
 
     init(environment: LMDBEnvironment) throws {
@@ -46,6 +50,7 @@ struct CollectionDatabases: Sendable {
         payloadIndex = opened[4]
         changes = opened[5]
         blobs = BlobTable(database: opened[6])
+        extraVectors = opened[7]
     }
 }
 
@@ -158,9 +163,13 @@ public final class CollectionStore: Sendable {
         try configuration(in: transaction, state: state).schema
     }
 
-    /// The dimension never changes after creation, so the cached schema always has it right.
+    /// The vectors never change after creation, so the cached schema always has them right.
     func cachedDimension() -> Int {
         cachedConfiguration.withLock { $0.schema.dimension }
+    }
+
+    func cachedSchema() -> CollectionSchema {
+        cachedConfiguration.withLock { $0.schema }
     }
 
     func writeSchema(_ schema: CollectionSchema, state: inout CollectionState, in transaction: borrowing LMDBTransaction) throws {

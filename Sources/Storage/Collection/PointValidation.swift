@@ -2,27 +2,50 @@
 struct PreparedPoint {
     let id: PointID
     let key: [UInt8]
-    let vectorBytes: [UInt8]
+    /// nil when the point has no primary vector (named-vector collections only).
+    let vectorBytes: [UInt8]?
+    let extraVectorBytes: [UInt8]?
     let record: PointRecord
     let payloadBytes: [UInt8]
 }
 
 extension CollectionStore {
-    func prepare(_ input: PointInput, dimension: Int) throws -> PreparedPoint {
-        guard input.vector.count == dimension else {
-            throw StorageError.dimensionMismatch(point: input.id, expected: dimension, actual: input.vector.count)
+    func prepare(_ input: PointInput, schema: CollectionSchema) throws -> PreparedPoint {
+        // In the named form a point may carry any subset of the vectors.
+        let primaryAbsent = input.vector.isEmpty && schema.vectorName != nil
+        if !primaryAbsent {
+            try checkDense(input.vector, point: input.id, dimension: schema.dimension, name: schema.vectorName)
         }
-        if let position = input.vector.firstIndex(where: { !$0.isFinite }) {
-            throw StorageError.nonFiniteVector(point: input.id, position: position)
+        for (name, vector) in input.namedVectors {
+            guard let configuration = schema.namedVectors[name] else {
+                throw StorageError.unknownVector(point: input.id, name: name, known: schema.vectorNames)
+            }
+            try checkDense(vector, point: input.id, dimension: configuration.dimension, name: name)
+        }
+        for name in input.sparseVectors.keys where schema.sparseVectors[name] == nil {
+            throw StorageError.unknownVector(point: input.id, name: name, known: schema.vectorNames)
         }
         let (payload, payloadBytes) = try validatedPayload(input.payload, point: input.id)
         return PreparedPoint(
             id: input.id,
             key: input.id.storageKey,
-            vectorBytes: VectorRecord.encode(input.vector),
+            vectorBytes: primaryAbsent ? nil : VectorRecord.encode(input.vector),
+            extraVectorBytes: ExtraVectorsRecord.encode(dense: input.namedVectors, sparse: input.sparseVectors),
             record: PointRecord(id: input.id, payload: payload, text: input.text),
             payloadBytes: payloadBytes
         )
+    }
+
+    private func checkDense(_ vector: [Float], point: PointID, dimension: Int, name: String?) throws {
+        guard vector.count == dimension else {
+            if let name {
+                throw StorageError.namedDimensionMismatch(point: point, name: name, expected: dimension, actual: vector.count)
+            }
+            throw StorageError.dimensionMismatch(point: point, expected: dimension, actual: vector.count)
+        }
+        if let position = vector.firstIndex(where: { !$0.isFinite }) {
+            throw StorageError.nonFiniteVector(point: point, position: position)
+        }
     }
 
     /// Checks that a payload is an object of finite numbers, not too deep nor too large; returns

@@ -46,6 +46,10 @@ struct ByteReader {
         try take(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
+    mutating func readLittleEndianUInt32() throws -> UInt32 {
+        try take(4).reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
     mutating func readLittleEndianUInt64() throws -> UInt64 {
         try take(8).reversed().reduce(0) { $0 << 8 | UInt64($1) }
     }

@@ -75,7 +75,7 @@ public struct PayloadPath: Sendable, Hashable, CustomStringConvertible {
 
     /// The values a field condition (and a payload index) looks at: reached values, with arrays
     /// unpacked one level so that a condition on an array field means "any element".
-    func leafValues(in payload: [String: JSONValue]) -> [JSONValue] {
+    public func leafValues(in payload: [String: JSONValue]) -> [JSONValue] {
         var leaves: [JSONValue] = []
         for value in values(in: payload) {
             if case .array(let elements) = value {

@@ -34,9 +34,17 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     public static let maximumNameLength = 255
 
     public var name: String
+    /// The primary dense vector: the one the lifecycle builds, gates and binds a model to.
     public var dimension: Int
     public var distance: Distance
     public var hnsw: HNSWSettings
+    /// nil when the collection was created with Qdrant's unnamed form (`vectors: {size,
+    /// distance}`); otherwise the name of the primary dense vector in the named form.
+    public var vectorName: String?
+    /// Dense vectors beyond the primary one, by name (named form only).
+    public var namedVectors: [String: DenseVectorConfiguration]
+    /// Sparse vectors by name.
+    public var sparseVectors: [String: SparseVectorConfiguration]
     /// Embedding model bound to the collection, as `name@version`.
     public var embeddingModel: String?
     /// Payload indexes by field path (`a.b`, `items[].sku`).
@@ -50,12 +58,18 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         hnsw: HNSWSettings = HNSWSettings(),
         embeddingModel: String? = nil,
         payloadIndexes: [String: PayloadIndexType] = [:],
-        createdAt: Date = Date()
+        createdAt: Date = Date(),
+        vectorName: String? = nil,
+        namedVectors: [String: DenseVectorConfiguration] = [:],
+        sparseVectors: [String: SparseVectorConfiguration] = [:]
     ) {
         self.name = name
         self.dimension = dimension
         self.distance = distance
         self.hnsw = hnsw
+        self.vectorName = vectorName
+        self.namedVectors = namedVectors
+        self.sparseVectors = sparseVectors
         self.embeddingModel = embeddingModel
         self.payloadIndexes = payloadIndexes
         // Whole milliseconds, so a schema read back compares equal to the one written.
@@ -101,5 +115,53 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         for field in payloadIndexes.keys {
             _ = try PayloadPath(parsing: field, forIndex: true)
         }
+        if vectorName == nil, !(namedVectors.isEmpty && sparseVectors.isEmpty) {
+            throw StorageError.invalidSchema("named and sparse vectors need the named form (`vectorName`)")
+        }
+        for (vector, configuration) in namedVectors {
+            guard vector != vectorName else { throw StorageError.invalidSchema("vector `\(vector)` is named twice") }
+            guard Self.dimensionRange.contains(configuration.dimension) else {
+                throw StorageError.invalidSchema("vector `\(vector)`: dimension \(configuration.dimension) is outside \(Self.dimensionRange)")
+            }
+            guard (2 ... 512).contains(configuration.hnsw.m), configuration.hnsw.efConstruction >= 1, configuration.hnsw.ef >= 1 else {
+                throw StorageError.invalidSchema("vector `\(vector)`: HNSW m must be in 2...512 and ef_construct, ef at least 1")
+            }
+        }
+        for vector in sparseVectors.keys where vector == vectorName || namedVectors[vector] != nil {
+            throw StorageError.invalidSchema("vector `\(vector)` is both dense and sparse")
+        }
+    }
+
+    /// Every vector name, dense ones first, each group sorted.
+    public var vectorNames: [String] {
+        ([vectorName].compactMap { $0 } + namedVectors.keys.sorted()) + sparseVectors.keys.sorted()
+    }
+
+    /// The dense configuration of `name` (the primary's when it is the primary), or nil.
+    public func dense(_ name: String) -> DenseVectorConfiguration? {
+        if name == (vectorName ?? "") { return DenseVectorConfiguration(dimension: dimension, distance: distance, hnsw: hnsw) }
+        return namedVectors[name]
+    }
+
+    /// The name a query's `using` resolves to when it names none: the primary vector.
+    public var primaryVectorName: String { vectorName ?? "" }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, dimension, distance, hnsw, embeddingModel, payloadIndexes, createdAt, vectorName, namedVectors, sparseVectors
+    }
+
+    /// Schemas stored before named and sparse vectors existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        dimension = try container.decode(Int.self, forKey: .dimension)
+        distance = try container.decode(Distance.self, forKey: .distance)
+        hnsw = try container.decode(HNSWSettings.self, forKey: .hnsw)
+        embeddingModel = try container.decodeIfPresent(String.self, forKey: .embeddingModel)
+        payloadIndexes = try container.decode([String: PayloadIndexType].self, forKey: .payloadIndexes)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        vectorName = try container.decodeIfPresent(String.self, forKey: .vectorName)
+        namedVectors = try container.decodeIfPresent([String: DenseVectorConfiguration].self, forKey: .namedVectors) ?? [:]
+        sparseVectors = try container.decodeIfPresent([String: SparseVectorConfiguration].self, forKey: .sparseVectors) ?? [:]
     }
 }

@@ -107,6 +107,19 @@ extension Store {
 }
 
 extension Store {
+    public func dropPayloadIndex(collection name: String, field: String) throws -> CollectionSchema {
+        directoryLock.lock()
+        defer { directoryLock.unlock() }
+        let schema = try openCollection(named: name).dropPayloadIndex(field: field)
+        let record = try SchemaRecord.encode(schema)
+        try catalog.write { transaction in
+            try transaction.put(record, forKey: Array(name.utf8), in: catalogCollections)
+        }
+        return schema
+    }
+}
+
+extension Store {
     /// Opens (creating if needed) the environment of build `id` under `builds/<id>/`.
     public func build(id: String) throws -> BuildStore {
         try Self.validateBuildID(id)

@@ -1,18 +1,24 @@
 /// Rank and score fusion of candidate lists, as Qdrant computes them.
 enum ScoreFusion {
+    /// Sums in double precision, and sums within a few ulps of each other count as equal (then
+    /// the lower id wins): RRF makes many exact ties (1/3 + 1/6 = 1/4 + 1/4), and rounding must
+    /// not decide them.
     static func fuse(_ lists: [[ScoredID]], _ fusion: Fusion) -> [ScoredID] {
-        var totals: [UInt32: Float] = [:]
+        var totals: [UInt32: Double] = [:]
         switch fusion {
         case let .rrf(k):
             for list in lists {
-                for (position, hit) in list.enumerated() { totals[hit.id, default: 0] += 1 / Float(k + position) }
+                for (position, hit) in list.enumerated() { totals[hit.id, default: 0] += 1 / Double(k + position) }
             }
         case .dbsf:
             for list in lists {
-                for (hit, score) in zip(list, distributionNormalized(list.map(\.score))) { totals[hit.id, default: 0] += score }
+                for (hit, score) in zip(list, distributionNormalized(list.map(\.score))) { totals[hit.id, default: 0] += Double(score) }
             }
         }
-        return totals.map { ScoredID(id: $0.key, score: $0.value) }.sorted(by: bestFirst)
+        return totals.sorted { left, right in
+            let tolerance = 1e-12 * max(abs(left.value), abs(right.value))
+            return abs(left.value - right.value) > tolerance ? left.value > right.value : left.key < right.key
+        }.map { ScoredID(id: $0.key, score: Float($0.value)) }
     }
 
     /// Higher score first, then lower id, so equal scores come out in a stable order.

@@ -30,6 +30,9 @@ public struct BuildRunner: Sendable {
     public func begin(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil) throws -> BuildRecord {
         let collection = try context.store.collection(named: name)
         let schema = try collection.schema()
+        guard schema.hasDenseVector else {
+            throw LifecycleError.invalidRequest("builds re-index a collection's dense vector; `\(name)` holds sparse vectors only")
+        }
         let settings = parameters ?? schema.hnsw.indexParameters
         try settings.validate()
         let buildModel = model ?? schema.embeddingModel

@@ -46,9 +46,9 @@ struct IndexConstruction {
             values.append(contentsOf: vector)
         }
         if let embedder { try reembed(&values, ids: ids, with: embedder) }
-        let index = try HNSWIndex(dimension: schema.dimension, metric: schema.distance.metric,
+        let index = try HNSWIndex(dimension: schema.indexDimension, metric: schema.distance.metric,
                                   parameters: parameters, capacity: max(ids.count, 1024))
-        let dimension = schema.dimension
+        let dimension = schema.indexDimension
         var start = 0
         while start < ids.count {
             try checkCancelled()

@@ -63,7 +63,7 @@ public struct LifecycleContext: Sendable {
         let build = record.build ?? 0
         if build > 0, let buildRecord = try builds.build(collection, build) {
             let schema = try store.collection(named: collection).schema()
-            return .init(index: try loadIndex(collection: collection, build: build, dimension: schema.dimension).index,
+            return .init(index: try loadIndex(collection: collection, build: build, dimension: schema.indexDimension).index,
                          build: build, model: buildRecord.model, ef: buildRecord.ef)
         }
         let collectionStore = try store.collection(named: collection)

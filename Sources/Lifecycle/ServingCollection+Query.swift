@@ -32,6 +32,8 @@ extension ServingCollection {
         }
         try Self.validate(root)
         if root.isPlainPrimarySearch, case let .nearest(.dense(vector)) = root.query {
+            let schema = try schema()
+            guard schema.hasDenseVector else { throw LifecycleError.unknownVector(name: schema.primaryVectorName, known: schema.vectorNames) }
             var search = SearchRequest(vector: vector, limit: root.limit, offset: request.offset, filter: root.filter, ef: root.ef,
                                        exact: root.exact, scoreThreshold: root.scoreThreshold, withPayload: request.withPayload,
                                        withVector: request.withVector)

@@ -13,6 +13,9 @@ extension ServingCollection {
         try store.scroll(from: offset, limit: limit, filter: filter, withVector: withVector)
     }
 
+    /// Vectors in the serving build's indexes, over every vector name.
+    public var indexedVectorCount: Int { indexes.fields.reduce(0) { $0 + $1.index.liveCount } }
+
     /// Live points matching `filter` (all when nil).
     public func count(filter: Filter?) throws -> Int {
         try filter == nil ? store.count() : store.count(filter: filter)

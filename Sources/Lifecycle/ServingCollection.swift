@@ -78,7 +78,7 @@ public final class ServingCollection: Sendable {
         let blobs: BlobStore
         if build > 0, let context {
             let record = try context.builds.build(schema.name, build)
-            let (index, imageSequence) = try context.loadIndex(collection: schema.name, build: build, dimension: schema.dimension)
+            let (index, imageSequence) = try context.loadIndex(collection: schema.name, build: build, dimension: schema.indexDimension)
             blobs = try context.store.build(id: LifecycleContext.buildID(schema.name, build)).blobs
             opened = Serving(indexes: Self.primarySet(index, schema: schema), build: build, model: record?.model ?? schema.embeddingModel)
             sequence = imageSequence
@@ -135,7 +135,7 @@ public final class ServingCollection: Sendable {
         guard let bytes = try store.blobs.get(name: indexBlobName) else { return nil }
         let image = try ServingIndexImage(decoding: bytes)
         let loaded = try HNSWIndex(snapshot: image.snapshot)
-        guard loaded.dimension == schema.dimension, loaded.metric == schema.distance.metric else {
+        guard loaded.dimension == schema.indexDimension, loaded.metric == schema.distance.metric else {
             throw LifecycleError.corruptIndexImage("image has dimension \(loaded.dimension) and metric \(loaded.metric), the collection \(schema.dimension) and \(schema.distance.metric)")
         }
         return (loaded, image.sequence)

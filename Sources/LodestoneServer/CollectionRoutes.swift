@@ -83,10 +83,15 @@ struct CollectionRoutes {
             }
             // The primary vector (the one builds, gates and a model binding concern): "" when
             // present, as LangChain names it, else the first name in order.
-            guard let primary = named[""] != nil ? "" : named.keys.sorted().first else {
-                throw APIError.badRequest("a collection needs at least one dense vector in `vectors`; sparse-only collections are not supported yet")
+            if let primary = named[""] != nil ? "" : named.keys.sorted().first {
+                vectorName = primary
+            } else {
+                guard !sparse.isEmpty else { throw APIError.badRequest("`vectors` names no vector and there are no `sparse_vectors`") }
+                guard boundModel == nil else { throw APIError.badRequest("`embedding_model` fills a dense vector; this collection has none") }
+                // Sparse vectors only: no primary dense vector (dimension 0).
+                vectorName = ""
+                named[""] = DenseVectorConfiguration(dimension: 0, distance: .dot)
             }
-            vectorName = primary
         }
         let primary = named.removeValue(forKey: vectorName ?? "")!
         if let boundModel, boundModel.dimension != primary.dimension {
@@ -188,22 +193,23 @@ struct CollectionRoutes {
             return ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
         }
         var map = schema.namedVectors.mapValues(describe)
-        map[primaryName] = describe(schema.dense(primaryName)!)
+        if let primary = schema.dense(primaryName) { map[primaryName] = describe(primary) }
         return .object(map)
     }
 
     /// Qdrant's CollectionInfo, with exactly the keys its clients' models accept.
     static func info(_ serving: ServingCollection) throws -> JSONValue {
         let schema = try serving.schema()
+        let points = try serving.count(filter: nil)
         var payloadSchema: [String: JSONValue] = [:]
         for (field, type) in schema.payloadIndexes {
-            payloadSchema[field] = ["data_type": .string(type.rawValue), "points": .int(Int64(serving.liveCount))]
+            payloadSchema[field] = ["data_type": .string(type.rawValue), "points": .int(Int64(points))]
         }
         return [
             "status": "green",
             "optimizer_status": "ok",
-            "indexed_vectors_count": .int(Int64(serving.liveCount)),
-            "points_count": .int(Int64(serving.liveCount)),
+            "indexed_vectors_count": .int(Int64(serving.indexedVectorCount)),
+            "points_count": .int(Int64(points)),
             "segments_count": 1,
             "config": [
                 "params": [

@@ -149,7 +149,7 @@ enum VectorSlot: Sendable {
     /// LangChain sends it under "") is the primary.
     static func place(_ vectors: DraftVectors, schema: CollectionSchema, point: PointID) throws -> [(slot: VectorSlot, source: VectorSource)] {
         if let unnamed = vectors.unnamed {
-            guard schema.vectorName == nil || schema.vectorName == "" else {
+            guard schema.vectorName == nil || (schema.vectorName == "" && schema.hasDenseVector) else {
                 throw APIError.badRequest("point \(point): collection `\(schema.name)` has named vectors (\(schema.vectorNames.map { "`\($0)`" }.joined(separator: ", "))); send `vector` as {\"name\": vector}")
             }
             return [(.primary, unnamed)]
@@ -161,7 +161,7 @@ enum VectorSlot: Sendable {
             return [(.primary, only.value)]
         }
         return try vectors.named.sorted { $0.key < $1.key }.map { name, source in
-            if name == schema.primaryVectorName { return (.primary, source) }
+            if name == schema.primaryVectorName, schema.hasDenseVector { return (.primary, source) }
             if schema.namedVectors[name] != nil { return (.dense(name), source) }
             if schema.sparseVectors[name] != nil { return (.sparse(name), source) }
             throw APIError.badRequest("point \(point): collection `\(schema.name)` has no vector named `\(name)`; its vectors are \(schema.vectorNames.map { "`\($0)`" }.joined(separator: ", "))")

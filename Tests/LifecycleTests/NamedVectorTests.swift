@@ -89,4 +89,26 @@ import Testing
         #expect(dbsf.count == 3)
         #expect(dbsf.first?.point.id == .number(2))
     }
+
+    @Test("a collection of sparse vectors only serves, reopens, and refuses builds and primary-vector queries")
+    func sparseOnly() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let schema = CollectionSchema(name: "words", dimension: 0, distance: .dot, vectorName: "",
+                                      sparseVectors: ["text": SparseVectorConfiguration(modifier: .idf)])
+        do {
+            let collection = try Engine(dataDirectory: directory).createCollection(schema)
+            var point = PointInput(id: .number(1), vector: [])
+            point.sparseVectors["text"] = try SparseVectorValue(indices: [4], values: [2])
+            try collection.upsert([point])
+            try collection.persistIndex()
+        }
+        let engine = try Engine(dataDirectory: directory)
+        let reopened = try engine.collection(named: "words")
+        let query = QueryNode(query: .nearest(.sparse(try SparseVectorValue(indices: [4], values: [1]))), using: "text")
+        #expect(try reopened.query(QueryRequest(root: query)).hits.map(\.point.id) == [.number(1)])
+        #expect(throws: LifecycleError.self) { try reopened.query(QueryRequest(root: QueryNode(query: .nearest(.dense([1]))))) }
+        #expect(throws: LifecycleError.self) { try BuildRunner(store: engine.store).begin(collection: "words") }
+        #expect(try reopened.schema().vectorNames == ["text"])
+    }
 }

@@ -161,15 +161,21 @@ def test_dense_filter_matches_numpy(dense_store, dense, matrix):
     assert_hits(hits, top_k(cosines(dense, matrix, query), 5, allowed=lambda i: METADATAS[i]["group"] == "a"))
 
 
-def test_sparse_only_mode_is_refused(server):
-    # Lodestone needs at least one dense vector per collection; LangChain's SPARSE mode creates
-    # `{"vectors": {}, "sparse_vectors": {"langchain-sparse": {}}}`, which must fail with a clear 400.
-    from qdrant_client.http.exceptions import UnexpectedResponse
-    with pytest.raises(UnexpectedResponse) as raised:
-        QdrantVectorStore.from_texts(TEXTS[:3], sparse_embedding=HashingBagOfWords(), url=server.url,
-                                     collection_name="lc_sparse", retrieval_mode=RetrievalMode.SPARSE)
-    assert raised.value.status_code == 400
-    assert "sparse-only" in str(raised.value)
+@pytest.mark.parametrize("query", ["cold snow mountains night", "central bank interest rates inflation", "dog park balls chase"])
+def test_sparse_mode_matches_python(server, query):
+    # SPARSE mode creates `{"vectors": {}, "sparse_vectors": {"langchain-sparse": ...}}`: a collection
+    # with no dense vector at all, searched by plain dot product.
+    store = QdrantVectorStore.from_texts(TEXTS, sparse_embedding=HashingBagOfWords(), url=server.url, metadatas=METADATAS,
+                                         collection_name=f"lc_sparse", retrieval_mode=RetrievalMode.SPARSE, force_recreate=True)
+    q = HashingBagOfWords.weights(query)
+    scores = {t: sparse_dot(q, HashingBagOfWords.weights(t)) for t in TEXTS}
+    hits = store.similarity_search_with_score(query, k=4)
+    expected = sorted((round(v, 5) for v in scores.values() if v > 0), reverse=True)[:4]
+    assert [round(s, 5) for _, s in hits] == expected
+    assert all(abs(scores[d.page_content] - s) < 1e-5 for d, s in hits)
+    again = QdrantVectorStore.from_existing_collection(collection_name="lc_sparse", url=server.url, retrieval_mode=RetrievalMode.SPARSE,
+                                                       sparse_embedding=HashingBagOfWords())
+    assert [d.page_content for d, _ in again.similarity_search_with_score(query, k=4)] == [d.page_content for d, _ in hits]
 
 
 def rrf_outcomes(dense_scores, sparse_scores, limit):

@@ -16,7 +16,7 @@ struct BuildFollowing {
         // Shadow and canary builds are in memory and receive every write already.
         let skipped = Set([record.build ?? 0, record.shadow?.build, record.canary?.build].compactMap { $0 })
         let schema = try store.schema()
-        let dimension = schema.dimension
+        let dimension = schema.indexDimension
         var moved: [Int] = []
         for build in try context.builds.builds(of: collection)
         where build.status == .ready && !skipped.contains(build.number) && build.appliedSequence < last {

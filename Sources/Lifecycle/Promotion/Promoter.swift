@@ -45,7 +45,7 @@ public struct Promoter: Sendable {
         let store = try context.store.collection(named: collection)
         let schema = try store.schema()
         let gates = try context.serving.record(collection).gates
-        let candidate = try context.loadIndex(collection: collection, build: number, dimension: schema.dimension).index
+        let candidate = try context.loadIndex(collection: collection, build: number, dimension: schema.indexDimension).index
         let production = try context.production(of: collection, live: live)
         progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
         let (candidateReport, productionReport, queries) = try RecallCheck(k: 10, queries: recallQueries)

@@ -84,7 +84,7 @@ struct QueryPlanner {
     /// The vector name and its index; an unknown name is an error that lists the known ones.
     func resolve(_ using: String?) throws -> (String, any FieldIndex) {
         let name = using ?? indexes.primaryName
-        guard let field = indexes.field(name) else {
+        guard schema.dense(name) != nil || schema.sparseVectors[name] != nil, let field = indexes.field(name) else {
             throw LifecycleError.unknownVector(name: name, known: schema.vectorNames)
         }
         return (name, field)

@@ -97,7 +97,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
 
     public func validate() throws {
         try Self.validateName(name)
-        guard Self.dimensionRange.contains(dimension) else {
+        guard Self.dimensionRange.contains(dimension) || (dimension == 0 && vectorName != nil && namedVectors.isEmpty && !sparseVectors.isEmpty) else {
             throw StorageError.invalidSchema("dimension \(dimension) is outside \(Self.dimensionRange)")
         }
         guard (2 ... 512).contains(hnsw.m) else {
@@ -134,12 +134,22 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
 
     /// Every vector name, dense ones first, each group sorted.
     public var vectorNames: [String] {
-        ([vectorName].compactMap { $0 } + namedVectors.keys.sorted()) + sparseVectors.keys.sorted()
+        ((hasDenseVector ? [vectorName].compactMap { $0 } : []) + namedVectors.keys.sorted()) + sparseVectors.keys.sorted()
     }
+
+    /// False for a collection of sparse vectors only (dimension 0): it has no primary dense
+    /// vector, so there is nothing for builds, gates or a model binding to work on.
+    public var hasDenseVector: Bool { dimension > 0 }
+
+    /// The dimension of the primary HNSW index; a sparse-only collection keeps an empty
+    /// one-dimensional index so every build has the same shape.
+    public var indexDimension: Int { max(dimension, 1) }
 
     /// The dense configuration of `name` (the primary's when it is the primary), or nil.
     public func dense(_ name: String) -> DenseVectorConfiguration? {
-        if name == (vectorName ?? "") { return DenseVectorConfiguration(dimension: dimension, distance: distance, hnsw: hnsw) }
+        if name == (vectorName ?? "") {
+            return hasDenseVector ? DenseVectorConfiguration(dimension: dimension, distance: distance, hnsw: hnsw) : nil
+        }
         return namedVectors[name]
     }
 

@@ -16,20 +16,37 @@ struct IndexCatchUp {
     /// Loads `model` when a change needs re-embedding.
     let embedder: () throws -> SentenceEmbedder
 
+    /// Below this many new vectors, threads cost more than they save.
+    static let parallelInsertThreshold = 64
+
     /// Applies `changes`; returns the last sequence number applied.
     func apply(_ changes: [ChangeEntry], to index: HNSWIndex) throws -> UInt64? {
         let needed = changes.compactMap { entry -> UInt32? in
             entry.kind == .insert || entry.kind == .replace ? entry.newInternalID : nil
         }
         let vectors = try vectors(for: needed, changes: changes)
+        // Internal ids are never reused, so every removal can go first and the inserts after,
+        // together: a batch goes into the graph on all cores (searches keep running on it).
         for entry in changes {
             if let old = entry.oldInternalID, entry.kind == .replace || entry.kind == .delete, index.contains(id: old) {
                 try index.delete(id: old)
             }
-            if let new = entry.newInternalID, entry.kind == .insert || entry.kind == .replace,
-               let vector = vectors[new], !index.contains(id: new) {
-                // A vector missing here was deleted by a later entry of this same batch.
-                try index.insert(vector, id: new)
+        }
+        var ids: [UInt32] = []
+        var values: [Float] = []
+        var seen = Set<UInt32>()
+        for id in needed where !index.contains(id: id) && seen.insert(id).inserted {
+            // A vector missing here was deleted by a later entry of this same batch.
+            guard let vector = vectors[id] else { continue }
+            ids.append(id)
+            values.append(contentsOf: vector)
+        }
+        if ids.count >= Self.parallelInsertThreshold {
+            try index.insert(contentsOf: VectorMatrix(dimension: index.dimension, values: values), ids: ids,
+                             threads: ProcessInfo.processInfo.activeProcessorCount)
+        } else {
+            for (row, id) in ids.enumerated() {
+                try index.insert(Array(values[row * index.dimension ..< (row + 1) * index.dimension]), id: id)
             }
         }
         return changes.last?.sequence

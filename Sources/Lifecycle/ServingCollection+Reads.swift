@@ -16,6 +16,12 @@ extension ServingCollection {
     /// Vectors in the serving build's indexes, over every vector name.
     public var indexedVectorCount: Int { indexes.fields.reduce(0) { $0 + $1.index.liveCount } }
 
+    /// The first `limit` points matching `filter` ordered by a payload field's integer, float or
+    /// datetime index; a point with several values appears once per value.
+    public func scroll(orderedBy order: OrderBy, limit: Int, filter: Filter?, withVector: Bool) throws -> [OrderedPoint] {
+        try store.scroll(orderedBy: order, limit: limit, filter: filter, withVector: withVector)
+    }
+
     /// Live points matching `filter` (all when nil).
     public func count(filter: Filter?) throws -> Int {
         try filter == nil ? store.count() : store.count(filter: filter)

@@ -9,6 +9,7 @@ extension ServingCollection {
     /// rule read again) and installed under it, so every later write reaches it too.
     func configureRollout(_ record: ServingRecord) throws {
         queryLog.update(record.monitoring ?? MonitoringSettings())
+        servePipeline(record.pipeline ?? .dense)
         guard let context else { return }
         let shadow = monitoring.needsShadow(record.shadow) ? try record.shadow.map { try prepare($0.build, context) } : nil
         let canary = monitoring.needsCanary(record.canary) ? try record.canary.map { try prepare($0.build, context) } : nil

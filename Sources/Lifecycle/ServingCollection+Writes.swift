@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Storage
 
@@ -6,9 +7,9 @@ extension ServingCollection {
     @discardableResult
     /// `embeddedWith` names the model that embedded the points' text; the write is refused
     /// with `bindingChanged` if the collection moved to another model meanwhile.
-    public func upsert(_ points: [PointInput], embeddedWith model: String? = nil) throws -> UInt64 {
+    public func upsert(_ points: [PointInput], embeddedWith model: String? = nil, wait: Bool = true) throws -> UInt64 {
         do {
-            return try write { try store.upsert(points, embeddedWith: model) }
+            return try write(wait: wait) { try store.upsert(points, embeddedWith: model) }
         } catch let StorageError.embeddingModelChanged(expected, bound) {
             throw LifecycleError.bindingChanged(expected: expected, actual: bound)
         }
@@ -16,52 +17,72 @@ extension ServingCollection {
 
     /// Replaces some vectors of existing points (Qdrant's update-vectors).
     @discardableResult
-    public func updateVectors(_ updates: [VectorUpdate]) throws -> UInt64 {
-        try write { try store.updateVectors(updates) }
+    public func updateVectors(_ updates: [VectorUpdate], wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.updateVectors(updates) }
     }
 
     /// Removes named vectors from the selected points.
     @discardableResult
-    public func deleteVectors(_ names: [String], for selector: PointSelector) throws -> UInt64 {
-        try write { try store.deleteVectors(names, for: selector) }
+    public func deleteVectors(_ names: [String], for selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.deleteVectors(names, for: selector) }
     }
 
     @discardableResult
-    public func delete(_ selector: PointSelector) throws -> UInt64 {
-        try write { try store.delete(selector) }
+    public func delete(_ selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.delete(selector) }
     }
 
     @discardableResult
-    public func setPayload(_ payload: JSONValue, for selector: PointSelector) throws -> UInt64 {
-        try write { try store.setPayload(payload, for: selector) }
+    public func setPayload(_ payload: JSONValue, for selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.setPayload(payload, for: selector) }
     }
 
     @discardableResult
-    public func overwritePayload(_ payload: JSONValue, for selector: PointSelector) throws -> UInt64 {
-        try write { try store.overwritePayload(payload, for: selector) }
+    public func overwritePayload(_ payload: JSONValue, for selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.overwritePayload(payload, for: selector) }
     }
 
     @discardableResult
-    public func deletePayloadKeys(_ keys: [PayloadPath], for selector: PointSelector) throws -> UInt64 {
-        try write { try store.deletePayloadKeys(keys, for: selector) }
+    public func deletePayloadKeys(_ keys: [PayloadPath], for selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.deletePayloadKeys(keys, for: selector) }
     }
 
     @discardableResult
-    public func clearPayload(for selector: PointSelector) throws -> UInt64 {
-        try write { try store.clearPayload(for: selector) }
+    public func clearPayload(for selector: PointSelector, wait: Bool = true) throws -> UInt64 {
+        try write(wait: wait) { try store.clearPayload(for: selector) }
     }
 
-    /// One durable store write, then its changes applied to the index, under the write gate.
-    /// Changes another process logged in between (an import while the server runs) are applied
-    /// first, in log order, so the index never skips a sequence number.
-    private func write(_ body: () throws -> [ChangeEntry]) throws -> UInt64 {
+    /// One durable store write (its fsync shared with concurrent writers), then, with `wait`,
+    /// its changes applied to every index before returning, so the next search sees them;
+    /// without, they are applied in the background and the change log is the queue between the
+    /// two, so nothing is lost if the process stops in between. The write gate covers only the
+    /// index application, which runs in log order (changes other processes logged included).
+    private func write(wait: Bool, _ body: () throws -> [ChangeEntry]) throws -> UInt64 {
+        let changes = try body()
+        let last = changes.last?.sequence ?? appliedSequence.load(ordering: .acquiring)
+        if wait {
+            try applyLogged(through: last)
+        } else {
+            applyInBackground()
+        }
+        return last
+    }
+
+    /// Applies logged changes until the indexes reflect at least `sequence`.
+    func applyLogged(through sequence: UInt64) throws {
+        guard appliedSequence.load(ordering: .acquiring) < sequence else { return }
         try writeGate.withLock { _ in
-            let changes = try body()
-            if let first = changes.first, first.sequence == appliedSequence.load(ordering: .acquiring) + 1 {
-                try apply(changes)
-            }
-            try catchUp()
-            return appliedSequence.load(ordering: .acquiring)
+            if appliedSequence.load(ordering: .acquiring) < sequence { try catchUp() }
+        }
+    }
+
+    /// Schedules one catch-up; requests that arrive while one is pending share it.
+    func applyInBackground() {
+        guard backgroundApplyPending.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        backgroundApplier.async { [self] in
+            backgroundApplyPending.store(false, ordering: .releasing)
+            // A failure here is retried by the next write or the catalog follower's turn.
+            try? writeGate.withLock { _ in try catchUp() }
         }
     }
 }

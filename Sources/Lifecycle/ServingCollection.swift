@@ -34,6 +34,11 @@ public final class ServingCollection: Sendable {
     public let monitoring: CollectionMonitoring
     /// The last drift report and the query log version it was computed from.
     let cachedDrift = Mutex<(version: Int, report: DriftReport)?>(nil)
+    /// Applies `wait=false` writes to the indexes off the request path, one catch-up at a time.
+    let backgroundApplier = DispatchQueue(label: "lodestone.apply", qos: .userInitiated)
+    let backgroundApplyPending = Atomic<Bool>(false)
+    /// How plain text queries are answered (the catalog's serving pipeline).
+    let pipelineState = Mutex<ServingPipeline>(.dense)
     /// `queryLog.loggedCount` when the log was last stored.
     let persistedQueryLogCount = Atomic<Int>(0)
 
@@ -53,6 +58,8 @@ public final class ServingCollection: Sendable {
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let schema = try store.schema()
+        // Concurrent writes to a served collection share their fsyncs (group commit).
+        try store.environment.deferSyncs()
         self.name = schema.name
         self.store = store
         self.dimension = schema.dimension

@@ -1,3 +1,4 @@
+import Foundation
 import Embeddings
 import HTTPTypes
 import Lifecycle
@@ -9,6 +10,8 @@ import VectorIndex
 struct APIError: Error, CustomStringConvertible {
     var status: HTTPResponse.Status
     var message: String
+    /// Seconds a client should wait before trying again (503 under overload).
+    var retryAfter: Int? = nil
 
     var description: String { message }
 
@@ -61,6 +64,13 @@ struct APIError: Error, CustomStringConvertible {
             return .badRequest(error.description)
         case let error as SparseVectorError:
             return .badRequest(error.description)
+        case let refusal as ExecutorRefusal:
+            switch refusal {
+            case let .overloaded(queue):
+                return APIError(status: .serviceUnavailable, message: "Service unavailable: the \(queue) queue is full; retry after a second", retryAfter: 1)
+            case let .timedOut(seconds):
+                return APIError(status: .requestTimeout, message: String(format: "Timeout: the request waited longer than its timeout of %g s", seconds))
+            }
         case let error as RegistryError:
             if case .modelNotFound = error { return .notFound(error.description) }
             return .badRequest(error.description)

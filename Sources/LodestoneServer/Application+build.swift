@@ -40,6 +40,7 @@ public func makeRouter(
     LifecycleRoutes(routes: routes, jobs: BuildJobs()).register(on: router)
     RolloutRoutes(routes: routes).register(on: router)
     RegistryRoutes(routes: routes).register(on: router)
+    PipelineRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 

@@ -46,8 +46,9 @@ struct CollectionRoutes {
             let serving = try routes.collection(context)
             let body = try await routes.fields(request)
             try QueryDecoding.refuseUnknown(body, allowed: ["key", "filter", "limit", "exact", "shard_key"])
-            let hits = try serving.facet(field: try body.requireString("key"), filter: try body.filter(),
-                                         limit: try body.int("limit", default: 10, range: 1 ... routes.configuration.maxResultWindow)!)
+            let field = try body.requireString("key"), filter = try body.filter()
+            let limit = try body.int("limit", default: 10, range: 1 ... routes.configuration.maxResultWindow)!
+            let hits = try await routes.search(request) { try serving.facet(field: field, filter: filter, limit: limit) }
             return ["hits": .array(hits.map { ["value": $0.value, "count": .int(Int64($0.count))] })]
         }
     }
@@ -60,8 +61,9 @@ struct CollectionRoutes {
         // then stands in for vectors, and the size defaults to the model's dimension.
         var boundModel: (reference: String, dimension: Int)?
         if let reference = try body.string("embedding_model") {
-            guard let model = models.model(named: reference) else {
-                throw APIError.badRequest("`embedding_model` `\(reference)` is not served here (start the server with --model DIR)")
+            // A registered model (NAME@VERSION) or one the server was started with (--model DIR).
+            guard let model = try models.resolve(reference) else {
+                throw APIError.badRequest("`embedding_model` `\(reference)` is not served here (register it with `lodestone models register` or start the server with --model DIR)")
             }
             boundModel = (reference.contains("@") ? reference : "\(model.name)@default", model.embedder.dimension)
         }
@@ -78,8 +80,9 @@ struct CollectionRoutes {
             named[""] = try denseVector(parameters, collectionHNSW: collectionHNSW, defaultSize: boundModel?.dimension)
         } else {
             for (vector, value) in parameters.fields {
+                // With one named vector, a bound model's dimension is the default size.
                 named[vector] = try denseVector(try JSONFields(value, context: "`vectors.\(vector)`"), collectionHNSW: collectionHNSW,
-                                                defaultSize: nil)
+                                                defaultSize: parameters.fields.count == 1 ? boundModel?.dimension : nil)
             }
             // The primary vector (the one builds, gates and a model binding concern): "" when
             // present, as LangChain names it, else the first name in order.
@@ -171,16 +174,85 @@ struct CollectionRoutes {
         }
     }
 
+    /// `field_schema`: a type name or Qdrant's `{"type": ..., ...}` parameters. Datetime and text
+    /// parameters are read in full; an option this server would not honour is refused by name.
     static func payloadIndexType(_ value: JSONValue?) throws -> PayloadIndexType {
         var name = value?.stringValue
-        if case let .object(fields)? = value { name = fields["type"]?.stringValue }
+        var parameters: [String: JSONValue] = [:]
+        if case let .object(fields)? = value {
+            name = fields["type"]?.stringValue
+            parameters = fields.filter { !$0.value.isNull }
+        }
         switch name {
         case "keyword", "uuid": return .keyword
         case "integer": return .integer
         case "float": return .float
         case "bool": return .bool
-        default: throw APIError.badRequest("`field_schema` must be keyword, integer, float or bool")
+        case "datetime":
+            // `on_disk` is a placement hint; the index lives in LMDB on disk either way.
+            try refuseIndexOptions(parameters, type: "datetime", except: ["type", "on_disk"])
+            return .datetime
+        case "text": return .text(try textTokenizer(parameters))
+        default: throw APIError.badRequest("`field_schema` must be keyword, integer, float, bool, datetime or text")
         }
+    }
+
+    /// Qdrant's `TextIndexParams`: the `word` and `whitespace` tokenizers with `lowercase`,
+    /// `min_token_len` and `max_token_len`. `phrase_matching` is accepted either way because
+    /// phrases are always answered (checked against the payload), and `ascii_folding: false`
+    /// is what happens anyway; any other option is refused by name.
+    static func textTokenizer(_ parameters: [String: JSONValue]) throws -> TextTokenizer {
+        func flag(_ key: String) throws -> Bool? {
+            switch parameters[key] {
+            case nil: return nil
+            case .bool(let value)?: return value
+            default: throw APIError.badRequest("text index option `\(key)` must be true or false")
+            }
+        }
+        if try flag("ascii_folding") == true {
+            throw APIError.badRequest("text index option `ascii_folding` is not supported; tokens keep their accents")
+        }
+        _ = try flag("phrase_matching")
+        try refuseIndexOptions(parameters, type: "text",
+                               except: ["type", "tokenizer", "lowercase", "min_token_len", "max_token_len", "phrase_matching", "ascii_folding", "on_disk"])
+        var tokenizer = TextTokenizer()
+        switch parameters["tokenizer"] {
+        case nil: break
+        case .string("word")?: tokenizer.kind = .word
+        case .string("whitespace")?: tokenizer.kind = .whitespace
+        case .string(let other)? where ["prefix", "multilingual"].contains(other):
+            throw APIError.badRequest("text index tokenizer `\(other)` is not supported; use `word` or `whitespace`")
+        case let other?:
+            throw APIError.badRequest("text index `tokenizer` must be `word` or `whitespace`, not \(other.jsonText)")
+        }
+        tokenizer.lowercase = try flag("lowercase") ?? true
+        func length(_ key: String) throws -> Int? {
+            guard let value = parameters[key] else { return nil }
+            guard case let .int(number) = value, number >= 0, number <= Int64(Int32.max) else {
+                throw APIError.badRequest("text index option `\(key)` must be a non-negative integer")
+            }
+            return Int(number)
+        }
+        tokenizer.minimumTokenLength = try length("min_token_len")
+        tokenizer.maximumTokenLength = try length("max_token_len")
+        return tokenizer
+    }
+
+    private static func refuseIndexOptions(_ parameters: [String: JSONValue], type: String, except accepted: Set<String>) throws {
+        let refused = parameters.keys.filter { !accepted.contains($0) }.sorted()
+        guard refused.isEmpty else {
+            let names = refused.map { "`\($0)`" }.joined(separator: ", ")
+            throw APIError.badRequest("\(type) index option\(refused.count == 1 ? " \(names) is" : "s \(names) are") not supported")
+        }
+    }
+
+    /// Qdrant's `params` of a `PayloadIndexInfo`, for the index types that have any.
+    static func payloadIndexParameters(_ type: PayloadIndexType) -> JSONValue? {
+        guard case .text(let tokenizer) = type else { return nil }
+        var parameters: [String: JSONValue] = ["type": "text", "tokenizer": .string(tokenizer.kind.rawValue), "lowercase": .bool(tokenizer.lowercase)]
+        if let minimum = tokenizer.minimumTokenLength { parameters["min_token_len"] = .int(Int64(minimum)) }
+        if let maximum = tokenizer.maximumTokenLength { parameters["max_token_len"] = .int(Int64(maximum)) }
+        return .object(parameters)
     }
 
     /// `vectors` as the collection was created: `{size, distance}`, or a map of named vectors.
@@ -203,7 +275,9 @@ struct CollectionRoutes {
         let points = try serving.count(filter: nil)
         var payloadSchema: [String: JSONValue] = [:]
         for (field, type) in schema.payloadIndexes {
-            payloadSchema[field] = ["data_type": .string(type.rawValue), "points": .int(Int64(points))]
+            var info: [String: JSONValue] = ["data_type": .string(type.name), "points": .int(Int64(points))]
+            info["params"] = payloadIndexParameters(type)
+            payloadSchema[field] = .object(info)
         }
         return [
             "status": "green",

@@ -13,11 +13,13 @@ enum Envelope {
     }
 
     static func error(_ error: APIError, since start: ContinuousClock.Instant) -> Response {
-        json(.object([
+        var response = json(.object([
             "status": .object(["error": .string(error.message)]),
             "result": .null,
             "time": elapsed(since: start),
         ]), status: error.status)
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = String(seconds) }
+        return response
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

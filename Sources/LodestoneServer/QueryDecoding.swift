@@ -16,7 +16,15 @@ struct QueryDecoding {
     /// The root node and the text its vector was embedded from (for the query log).
     func root(_ body: JSONFields, limit: Int) async throws -> (node: QueryNode, text: String?) {
         try Self.refuseUnknown(body, allowed: Self.rootKeys)
-        return try await node(body, limit: limit)
+        let decoded = try await node(body, limit: limit)
+        // A plain text query is answered by the collection's serving pipeline (dense, or
+        // hybrid once promoted); an explicit `using` or `prefetch` is answered as written.
+        guard let text = decoded.text, body["using"] == nil, decoded.node.prefetch.isEmpty,
+              case let .nearest(.dense(vector)) = decoded.node.query, serving.servingPipeline.kind == .hybrid else { return decoded }
+        let node = decoded.node
+        let hybrid = serving.textQuery(vector: vector, bm25Terms: try BM25Inference.query(text, options: nil), limit: node.limit,
+                                       filter: node.filter, ef: node.ef, exact: node.exact, scoreThreshold: node.scoreThreshold)
+        return (hybrid, text)
     }
 
     func node(_ body: JSONFields, limit defaultLimit: Int? = nil, depth: Int = 0) async throws -> (node: QueryNode, text: String?) {

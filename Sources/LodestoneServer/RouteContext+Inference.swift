@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Embeddings
 import Lifecycle
 import Storage
@@ -29,13 +30,16 @@ extension RouteContext {
 
     /// Embeds the drafts' documents and upserts them; if the collection switched models while
     /// they were embedded (a promotion), embeds them again with the new model.
-    func upsert(_ drafts: [PointDraft], into serving: ServingCollection) async throws -> UInt64 {
+    func upsert(_ drafts: [PointDraft], into serving: ServingCollection, request: Request? = nil) async throws -> UInt64 {
         for attempt in 1 ... 3 {
             let bound = try serving.schema().embeddingModel
             let points = try await resolve(drafts, for: serving)
             let embedded = drafts.contains { !$0.vectors.documents.isEmpty }
             do {
-                return try serving.upsert(points, embeddedWith: embedded ? bound : nil)
+                let model = embedded ? bound : nil
+                guard let request else { return try serving.upsert(points, embeddedWith: model) }
+                let wait = PointRoutes.waits(request)
+                return try await write(request) { try serving.upsert(points, embeddedWith: model, wait: wait) }
             } catch LifecycleError.bindingChanged where attempt < 3 {
                 continue
             }

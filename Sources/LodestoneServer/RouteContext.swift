@@ -15,6 +15,38 @@ struct RouteContext: Sendable {
     let metrics: ServerMetrics?
     let logger: Logger
     let table = RouteTable()
+    /// Where searches and writes run: never on the event loops or the concurrency pool.
+    let searches: BoundedExecutor
+    let writes: BoundedExecutor
+
+    init(engine: Engine, configuration: ServerConfiguration, models: ServedModels, metrics: ServerMetrics?, logger: Logger) {
+        self.engine = engine
+        self.configuration = configuration
+        self.models = models
+        self.metrics = metrics
+        self.logger = logger
+        searches = BoundedExecutor(name: "search", threads: configuration.searchThreads, capacity: configuration.searchQueue)
+        writes = BoundedExecutor(name: "write", threads: configuration.writeThreads, capacity: configuration.writeQueue)
+    }
+
+    /// Qdrant's `timeout` query parameter, in seconds.
+    static func timeout(_ request: Request) throws -> Double? {
+        guard let text = request.uri.queryParameters.get("timeout") else { return nil }
+        guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+            throw APIError.badRequest("`timeout` must be a positive number of seconds, got `\(text)`")
+        }
+        return seconds
+    }
+
+    /// Runs a search on the search threads, honouring the request's `timeout`.
+    func search<T: Sendable>(_ request: Request, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await searches.run(timeout: try Self.timeout(request), work)
+    }
+
+    /// Runs a write (LMDB commit, sync, index inserts) on the write threads.
+    func write<T: Sendable>(_ request: Request, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await writes.run(timeout: try Self.timeout(request), work)
+    }
 
     typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> JSONValue
 

@@ -11,27 +11,28 @@ struct SearchRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .post, "/collections/{name}/points/query") { request, context in
             let serving = try routes.collection(context)
-            return try await query(serving, try await routes.fields(request), defaultPayload: true, client: Self.client(request))
+            return try await query(serving, try await routes.fields(request), defaultPayload: true, http: request)
         }
         routes.on(router, .post, "/collections/{name}/points/query/batch") { request, context in
             let serving = try routes.collection(context)
             let searches = try batch(try await routes.fields(request))
             var results: [JSONValue] = []
-            for search in searches { results.append(try await query(serving, search, defaultPayload: false, client: Self.client(request))) }
+            for search in searches { results.append(try await query(serving, search, defaultPayload: false, http: request)) }
             return .array(results)
         }
         routes.on(router, .post, "/collections/{name}/points/query/groups") { request, context in
             let serving = try routes.collection(context)
-            return try await groups(serving, try await routes.fields(request), client: Self.client(request))
+            return try await groups(serving, try await routes.fields(request), http: request)
         }
         routes.on(router, .post, "/collections/{name}/points/search") { request, context in
             let serving = try routes.collection(context)
-            return try legacySearch(serving, try await routes.fields(request))
+            let body = try await routes.fields(request)
+            return try await routes.search(request) { try legacySearch(serving, body) }
         }
         routes.on(router, .post, "/collections/{name}/points/search/batch") { request, context in
             let serving = try routes.collection(context)
             let searches = try batch(try await routes.fields(request))
-            return .array(try searches.map { try legacySearch(serving, $0) })
+            return try await routes.search(request) { .array(try searches.map { try legacySearch(serving, $0) }) }
         }
     }
 
@@ -47,7 +48,8 @@ struct SearchRoutes {
 
     static func client(_ request: Request) -> String? { request.headers[clientHeader] }
 
-    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool, client: String?) async throws -> JSONValue {
+    private func query(_ serving: ServingCollection, _ body: JSONFields, defaultPayload: Bool, http: Request) async throws -> JSONValue {
+        let client = Self.client(http)
         let schema = try serving.schema()
         let selection = try ResultSelection(body, payloadDefault: defaultPayload, schema: schema)
         let limit = try body.int("limit", default: 10, range: 0...routes.configuration.maxResultWindow)!
@@ -58,7 +60,8 @@ struct SearchRoutes {
         guard body["query"] != nil || body["prefetch"] != nil else {
             // No query: points in id order, as Qdrant does; a score is still required by clients.
             try QueryDecoding.refuseUnknown(body, allowed: QueryDecoding.rootKeys)
-            let page = try serving.scroll(from: nil, limit: limit + offset, filter: try body.filter(), withVector: selection.vector)
+            let filter = try body.filter()
+            let page = try await routes.search(http) { try serving.scroll(from: nil, limit: limit + offset, filter: filter, withVector: selection.vector) }
             return ["points": .array(page.points.dropFirst(offset).map { selection.render($0, score: 0) })]
         }
         let decoded = try await QueryDecoding(routes: routes, serving: serving, schema: schema).root(body, limit: limit)
@@ -66,13 +69,15 @@ struct SearchRoutes {
         request.text = decoded.text
         request.clientKey = client
         let start = ContinuousClock.now
-        let (hits, plan) = try serving.query(request)
+        let finished = request
+        let (hits, plan) = try await routes.search(http) { try serving.query(finished) }
         routes.metrics?.recordSearch(collection: serving.name, plan: plan, duration: ContinuousClock.now - start)
         return ["points": .array(hits.map { selection.render($0.point, score: $0.score) })]
     }
 
     /// `POST .../points/query/groups`: the query's best points grouped by `group_by`.
-    private func groups(_ serving: ServingCollection, _ body: JSONFields, client: String?) async throws -> JSONValue {
+    private func groups(_ serving: ServingCollection, _ body: JSONFields, http: Request) async throws -> JSONValue {
+        let client = Self.client(http)
         let schema = try serving.schema()
         let selection = try ResultSelection(body, payloadDefault: false, schema: schema)
         let groupBy = try body.requireString("group_by")
@@ -89,7 +94,8 @@ struct SearchRoutes {
         var request = QueryRequest(root: decoded.node, withPayload: selection.wantsPayload, withVector: selection.vector)
         request.text = decoded.text
         request.clientKey = client
-        let groups = try serving.queryGroups(request, groupBy: groupBy, groupSize: groupSize)
+        let finished = request
+        let groups = try await routes.search(http) { try serving.queryGroups(finished, groupBy: groupBy, groupSize: groupSize) }
         let lookup = try lookupRecords(body["with_lookup"], ids: groups.map(\.id))
         return ["groups": .array(groups.map { group in
             var object: [String: JSONValue] = ["id": group.id, "hits": .array(group.hits.map { selection.render($0.point, score: $0.score) })]

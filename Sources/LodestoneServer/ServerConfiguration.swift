@@ -12,6 +12,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var maxBatchPoints: Int = 10_000
     /// Most results one query may ask for (limit + offset).
     public var maxResultWindow: Int = 10_000
+    /// Threads answering searches (default: one per core) and searches that may wait for one.
+    public var searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+    public var searchQueue: Int = 256
+    /// Threads committing writes and writes that may wait for one.
+    public var writeThreads: Int = 2
+    public var writeQueue: Int = 64
     /// Load the small demo collection when it is missing.
     public var loadDemo: Bool = false
     /// Directory of the model used to embed the demo collection's texts.
@@ -31,6 +37,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case maxBodyBytes = "max_body_bytes"
         case maxBatchPoints = "max_batch_points"
         case maxResultWindow = "max_result_window"
+        case searchThreads = "search_threads"
+        case searchQueue = "search_queue"
+        case writeThreads = "write_threads"
+        case writeQueue = "write_queue"
         case loadDemo = "demo"
         case demoModelDirectory = "demo_model"
         case models
@@ -47,6 +57,13 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes
         maxBatchPoints = try container.decodeIfPresent(Int.self, forKey: .maxBatchPoints) ?? defaults.maxBatchPoints
         maxResultWindow = try container.decodeIfPresent(Int.self, forKey: .maxResultWindow) ?? defaults.maxResultWindow
+        searchThreads = try container.decodeIfPresent(Int.self, forKey: .searchThreads) ?? defaults.searchThreads
+        searchQueue = try container.decodeIfPresent(Int.self, forKey: .searchQueue) ?? defaults.searchQueue
+        writeThreads = try container.decodeIfPresent(Int.self, forKey: .writeThreads) ?? defaults.writeThreads
+        writeQueue = try container.decodeIfPresent(Int.self, forKey: .writeQueue) ?? defaults.writeQueue
+        guard searchThreads >= 1, searchQueue >= 1, writeThreads >= 1, writeQueue >= 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "search_threads, search_queue, write_threads and write_queue must be at least 1"))
+        }
         loadDemo = try container.decodeIfPresent(Bool.self, forKey: .loadDemo) ?? defaults.loadDemo
         demoModelDirectory = try container.decodeIfPresent(String.self, forKey: .demoModelDirectory)
         models = try container.decodeIfPresent([String].self, forKey: .models) ?? []

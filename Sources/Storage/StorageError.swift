@@ -27,6 +27,9 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidPayloadPath(String, reason: String)
     case invalidFilter(String)
     case unsupportedFilter(String)
+    /// A `has_vector` condition names a vector the collection does not have.
+    case unknownFilterVector(name: String, collection: String, known: [String])
+    case invalidOrderBy(String)
 
     // Blobs
     case invalidBlobName(String)
@@ -93,6 +96,10 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "Invalid filter: \(reason)."
         case .unsupportedFilter(let what):
             "Unsupported filter: \(what) is not supported by this server."
+        case .unknownFilterVector(let name, let collection, let known):
+            "Invalid filter: has_vector names `\(name)`, but collection '\(collection)' has no such vector; its vectors are \(known.map { "`\($0)`" }.joined(separator: ", "))."
+        case .invalidOrderBy(let reason):
+            "Invalid order_by: \(reason)."
         case .invalidBlobName(let name):
             "Invalid blob name '\(name)': use 1 to 200 bytes of UTF-8 without NUL."
         case .blobCorrupted(let name, let reason):

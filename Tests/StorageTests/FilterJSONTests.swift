@@ -63,9 +63,10 @@ import Testing
     @Test(arguments: [
         (#"{"min_should": {"conditions": [], "min_count": 1}}"#, StorageError.unsupportedFilter("'min_should'")),
         (#"{"must": [{"key": "loc", "geo_radius": {"center": {"lon": 0, "lat": 0}, "radius": 1}}]}"#, StorageError.unsupportedFilter("'geo_radius'")),
-        (#"{"must": [{"key": "body", "match": {"text": "hello"}}]}"#, StorageError.unsupportedFilter("full-text match 'text'")),
-        (#"{"must": [{"has_vector": "image"}]}"#, StorageError.unsupportedFilter("'has_vector'")),
-        (#"{"must": [{"key": "at", "range": {"gt": "2024-01-01T00:00:00Z"}}]}"#, StorageError.unsupportedFilter("datetime 'range'")),
+        (#"{"must": [{"key": "body", "match": {"prefix": "hel"}}]}"#, StorageError.unsupportedFilter("match 'prefix'")),
+        (#"{"must": [{"has_vector": 3}]}"#, StorageError.invalidFilter("'has_vector' must be a vector name (a string)")),
+        (#"{"must": [{"key": "at", "range": {"gt": "2024-01-01T00:00:00Z", "lt": 5}}]}"#,
+         StorageError.invalidFilter("'range' on 'at' mixes datetime strings and 5 in 'lt'; use one kind of bound")),
         (#"{"mustt": []}"#, StorageError.invalidFilter("unknown key 'mustt' in filter")),
         (#"{"must": [{"key": "p", "match": {"value": 1.5}}]}"#, StorageError.invalidFilter("match values are strings, integers or booleans, not 1.5; use 'range' for decimals")),
         (#"{"must": [{"has_id": ["not-a-uuid"]}]}"#, StorageError.invalidFilter("'not-a-uuid' is not a UUID")),

@@ -119,10 +119,10 @@ def test_prometheus_metrics(model_server):
     s = requests.Session()
     s.headers.update(FULL)
     s.put(model_server.url + "/collections/m", json={"vectors": {"size": 384, "distance": "Cosine"}})
-    s.put(model_server.url + "/collections/m/points", json={"points": [{"id": 1, "vector": {"text": "hello", "model": MODEL}}]})
+    s.put(model_server.url + "/collections/m/points?wait=true", json={"points": [{"id": 1, "vector": {"text": "hello", "model": MODEL}}]})
     s.post(model_server.url + "/collections/m/points/query", json={"query": {"text": "hi", "model": MODEL}})
     s.post(model_server.url + "/collections/missing/points/query", json={"query": [0.1]})
-    s.post(model_server.url + "/collections/m/points/delete", json={"points": [1]})
+    s.post(model_server.url + "/collections/m/points/delete?wait=true", json={"points": [1]})
     text = requests.get(model_server.url + "/metrics", headers=READ).text
     assert 'hb_requests{http_route="/collections/{name}/points/query",http_request_method="POST",http_response_status_code="200"}' in text
     assert 'http_response_status_code="404"' in text

@@ -11,6 +11,9 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case shadowStart = "shadow_start"
         case shadowStop = "shadow_stop"
         case gatesChanged = "gates_changed"
+        case pipelineChange = "pipeline_change"
+        case pipelineRollback = "pipeline_rollback"
+        case pipelineRefused = "pipeline_refused"
     }
 
     public var collection: String
@@ -23,6 +26,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var forced: Bool
     public var reason: String?
     public var gate: GateReport?
+    /// For pipeline changes: the evaluation gate's numbers.
+    public var pipelineGate: PipelineGateReport?
 
     public init(collection: String, number: Int = 0, at: Date = Date(), actor: String, action: Action,
                 fromBuild: Int?, toBuild: Int?, forced: Bool = false, reason: String? = nil, gate: GateReport? = nil) {
@@ -40,6 +45,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case collection, number, at, actor, action, forced, reason, gate
+        case pipelineGate = "pipeline_gate"
         case fromBuild = "from_build"
         case toBuild = "to_build"
     }

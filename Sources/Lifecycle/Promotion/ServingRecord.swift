@@ -20,6 +20,10 @@ public struct ServingRecord: Codable, Sendable, Equatable {
     public var monitoring: MonitoringSettings?
     public var shadow: ShadowSettings?
     public var canary: CanarySettings?
+    /// How plain text queries are answered; nil is the dense model alone.
+    public var pipeline: ServingPipeline?
+    /// Pipelines that served before, most recent last: a pipeline rollback returns to the last.
+    public var previousPipelines: [ServingPipeline]?
 
     public init(collection: String, build: Int? = nil, previous: [Int] = [], bindings: [ModelBinding] = [],
                 gates: GateSettings = GateSettings(), changedAt: Date? = nil) {
@@ -47,7 +51,8 @@ public struct ServingRecord: Codable, Sendable, Equatable {
     public var rollbackTarget: Int? { previous.last }
 
     enum CodingKeys: String, CodingKey {
-        case collection, build, previous, bindings, gates, monitoring, shadow, canary
+        case collection, build, previous, bindings, gates, monitoring, shadow, canary, pipeline
+        case previousPipelines = "previous_pipelines"
         case changedAt = "changed_at"
     }
 }

@@ -14,7 +14,7 @@ extension CollectionStore {
         let path = try PayloadPath(parsing: field, forIndex: true)
         return try environment.read { transaction in
             let state = try readState(in: transaction)
-            guard let type = try schema(in: transaction, state: state).payloadIndexes[field], type != .float else {
+            guard let type = try schema(in: transaction, state: state).payloadIndexes[field], [.keyword, .integer, .bool].contains(type) else {
                 throw StorageError.invalidSchema("facet needs a keyword, integer or bool payload index on `\(field)`; create one with PUT /collections/\(name)/index")
             }
             var counts: [JSONValue: Int] = [:]

@@ -5,6 +5,7 @@ extension CollectionStore {
     func addPayloadIndex(field: String, type: PayloadIndexType) throws -> CollectionSchema {
         try ensureLive()
         let path = try PayloadPath(parsing: field, forIndex: true)
+        if case .text(let tokenizer) = type { try tokenizer.validate(field: field) }
         return try environment.write { transaction in
             var state = try readState(in: transaction)
             var schema = try schema(in: transaction, state: state)

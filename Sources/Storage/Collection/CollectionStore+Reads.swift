@@ -92,10 +92,8 @@ extension CollectionStore {
         try ensureLive()
         return try environment.read { transaction in
             let state = try readState(in: transaction)
-            var bound = IDBound(superset: .everything, isExact: true)
-            if let filter {
-                bound = try planner(in: transaction, state: state).bound(filter, in: transaction)
-            }
+            let filter = try filter.map { try prepare($0, state: state, in: transaction) }
+            let bound = try filter?.bound(in: transaction) ?? IDBound(superset: .everything, isExact: true)
             if !bound.superset.complemented, bound.superset.ids.count <= Self.sortedScrollThreshold(liveCount: state.liveCount) {
                 return try scrollSmallSet(bound, filter: filter, from: offset, limit: limit, withVector: withVector, in: transaction)
             }
@@ -104,8 +102,7 @@ extension CollectionStore {
                 let internalID = InternalIDBytes.decode(value)
                 guard bound.superset.contains(internalID) else { return true }
                 if !bound.isExact, let filter {
-                    let record = try requireRecord(internalID, in: transaction)
-                    guard filter.matches(id: record.id, payload: record.payload) else { return true }
+                    guard filter.matches(internalID, try requireRecord(internalID, in: transaction)) else { return true }
                 }
                 matched.append((try PointID(storageKey: key), internalID))
                 return matched.count <= limit
@@ -121,7 +118,7 @@ extension CollectionStore {
 
     private func scrollSmallSet(
         _ bound: IDBound,
-        filter: Filter?,
+        filter: PreparedFilter?,
         from offset: PointID?,
         limit: Int,
         withVector: Bool,
@@ -131,7 +128,7 @@ extension CollectionStore {
         for internalID in bound.superset.ids.sortedIDs {
             let record = try requireRecord(internalID, in: transaction)
             if let offset, record.id < offset { continue }
-            if !bound.isExact, let filter, !filter.matches(id: record.id, payload: record.payload) { continue }
+            if !bound.isExact, let filter, !filter.matches(internalID, record) { continue }
             candidates.append((record.id, internalID))
         }
         candidates.sort { $0.0 < $1.0 }
@@ -152,12 +149,13 @@ extension CollectionStore {
         try ensureLive()
         return try environment.read { transaction in
             let state = try readState(in: transaction)
-            let bound = try planner(in: transaction, state: state).bound(filter, in: transaction)
+            let prepared = try prepare(filter, state: state, in: transaction)
+            let bound = try prepared.bound(in: transaction)
             if bound.isExact {
                 let size = bound.superset.ids.count
                 return bound.superset.complemented ? Int(state.liveCount) - size : size
             }
-            return try matchingIDs(filter, state: state, in: transaction).count
+            return try matchingIDs(prepared, in: transaction).count
         }
     }
 

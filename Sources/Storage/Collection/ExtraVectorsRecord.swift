@@ -64,4 +64,21 @@ enum ExtraVectorsRecord {
         try reader.expectEnd()
         return (dense, sparse)
     }
+
+    /// The names of the vectors in a record, dense and sparse alike, without decoding the
+    /// vectors (for `has_vector`, which asks only whether a point has one).
+    static func vectorNames(_ bytes: [UInt8]) throws -> Set<String> {
+        var reader = try header.makeReader(bytes)
+        var names = Set<String>()
+        for _ in 0 ..< (try reader.readLength()) {
+            names.insert(try reader.readLengthPrefixedString())
+            _ = try reader.readBytes(try reader.readLength() * 4)
+        }
+        for _ in 0 ..< (try reader.readLength()) {
+            names.insert(try reader.readLengthPrefixedString())
+            if try reader.readByte() == 1 { _ = try reader.readBytes(4) }
+            _ = try reader.readBytes(try reader.readLength() * 8)
+        }
+        return names
+    }
 }

@@ -1,7 +1,8 @@
 /// Qdrant's JSON shape for filters (OpenAPI schemas `Filter`, `FieldCondition`, `Match*`,
 /// `Range`, `ValuesCount`, `HasIdCondition`, `IsEmptyCondition`, `IsNullCondition`,
-/// `NestedCondition`). Geo, full-text, datetime, `has_vector` and `min_should` are rejected
-/// with `unsupportedFilter`; anything malformed with `invalidFilter`.
+/// `NestedCondition`, `HasVectorCondition`, `MatchText`, `MatchTextAny`, `MatchPhrase`,
+/// `DatetimeRange`). Geo, `match.prefix` and `min_should` are rejected with
+/// `unsupportedFilter`; anything malformed with `invalidFilter`.
 extension Filter {
     public init(json: JSONValue) throws {
         guard case .object(let members) = json else {
@@ -66,8 +67,12 @@ extension Condition {
             }
             try rejectUnknownKeys(body, allowed: ["key", "filter"], in: "nested condition")
             self = .nested(path: try PayloadPath(parsing: key), filter: try Filter(json: filter))
-        } else if members["has_vector"] != nil {
-            throw StorageError.unsupportedFilter("'has_vector'")
+        } else if let vector = members["has_vector"] {
+            try rejectUnknownKeys(members, allowed: ["has_vector"], in: "has_vector condition")
+            guard let name = vector.stringValue else {
+                throw StorageError.invalidFilter("'has_vector' must be a vector name (a string)")
+            }
+            self = .hasVector(name)
         } else {
             self = .filter(try Filter(json: json))
         }
@@ -91,7 +96,7 @@ extension Condition {
             conditions.append(.field(FieldCondition(key: key, predicate: try matchPredicate(match, key: keyText))))
         }
         if let range = members["range"], !range.isNull {
-            conditions.append(.field(FieldCondition(key: key, predicate: .range(try numericRange(range, in: "range")))))
+            conditions.append(.field(FieldCondition(key: key, predicate: try rangePredicate(range, key: keyText))))
         }
         if let count = members["values_count"], !count.isNull {
             conditions.append(.field(FieldCondition(key: key, predicate: .valuesCount(try numericRange(count, in: "values_count")))))
@@ -114,21 +119,60 @@ extension Condition {
         guard case .object(let members) = json else {
             throw StorageError.invalidFilter("'match' on '\(key)' must be an object")
         }
-        for fullText in ["text", "text_any", "phrase", "prefix"] where members[fullText] != nil {
-            throw StorageError.unsupportedFilter("full-text match '\(fullText)'")
+        if members["prefix"] != nil {
+            throw StorageError.unsupportedFilter("match 'prefix'")
         }
-        try rejectUnknownKeys(members, allowed: ["value", "any", "except"], in: "match")
+        try rejectUnknownKeys(members, allowed: ["value", "any", "except", "text", "text_any", "phrase"], in: "match")
         guard members.count == 1, let (kind, value) = members.first else {
-            throw StorageError.invalidFilter("'match' on '\(key)' needs exactly one of value, any, except")
+            throw StorageError.invalidFilter("'match' on '\(key)' needs exactly one of value, any, except, text, text_any, phrase")
         }
         switch kind {
         case "value":
             return .match(try matchValue(value))
         case "any":
             return .matchAny(try matchValues(value, in: "any"))
-        default:
+        case "except":
             return .matchExcept(try matchValues(value, in: "except"))
+        default:
+            guard let query = value.stringValue else {
+                throw StorageError.invalidFilter("'match.\(kind)' on '\(key)' must be a string")
+            }
+            let mode: TextMatch.Mode = switch kind {
+            case "text": .allTokens
+            case "text_any": .anyToken
+            default: .phrase
+            }
+            return .text(TextMatch(query: query, mode: mode))
         }
+    }
+
+    /// Qdrant tells a `DatetimeRange` from a numeric `Range` by its bounds: strings are
+    /// datetimes. A range with both kinds is neither.
+    private static func rangePredicate(_ json: JSONValue, key: String) throws -> FieldPredicate {
+        guard case .object(let members) = json else {
+            throw StorageError.invalidFilter("'range' on '\(key)' must be an object")
+        }
+        let bounds = members.filter { !$0.value.isNull }
+        guard bounds.values.contains(where: { $0.stringValue != nil }) else {
+            return .range(try numericRange(json, in: "range"))
+        }
+        try rejectUnknownKeys(members, allowed: ["gt", "gte", "lt", "lte"], in: "range")
+        func bound(_ name: String) throws -> Int64? {
+            guard let value = bounds[name] else { return nil }
+            guard let text = value.stringValue else {
+                throw StorageError.invalidFilter("'range' on '\(key)' mixes datetime strings and \(value.jsonText) in '\(name)'; use one kind of bound")
+            }
+            guard let instant = PayloadDatetime.microseconds(parsing: text) else {
+                throw StorageError.invalidFilter("'range.\(name)' on '\(key)': '\(text)' is not a datetime; use RFC 3339 such as 2024-01-31T12:00:00Z, 2024-01-31T12:00:00+02:00 or 2024-01-31")
+            }
+            return instant
+        }
+        return .datetimeRange(DatetimeRange(
+            greaterThan: try bound("gt"),
+            greaterThanOrEqual: try bound("gte"),
+            lessThan: try bound("lt"),
+            lessThanOrEqual: try bound("lte")
+        ))
     }
 
     private static func matchValues(_ json: JSONValue, in context: String) throws -> [MatchValue] {
@@ -156,7 +200,7 @@ extension Condition {
         func bound(_ name: String) throws -> Double? {
             switch members[name] {
             case nil, .null?: return nil
-            case .string?: throw StorageError.unsupportedFilter("datetime '\(context)'")
+            case .string?: throw StorageError.invalidFilter("'\(context).\(name)' must be a number")
             case let value?:
                 guard let number = value.numericValue, number.isFinite else {
                     throw StorageError.invalidFilter("'\(context).\(name)' must be a number")
@@ -206,6 +250,8 @@ extension Condition {
             return ["nested": ["key": .string(path.rawValue), "filter": filter.json]]
         case .filter(let filter):
             return filter.json
+        case .hasVector(let name):
+            return ["has_vector": .string(name)]
         }
     }
 }
@@ -217,6 +263,8 @@ extension FieldPredicate {
         case .matchAny(let values): ["match": ["any": .array(values.map(\.jsonValue))]]
         case .matchExcept(let values): ["match": ["except": .array(values.map(\.jsonValue))]]
         case .range(let range): ["range": range.json]
+        case .datetimeRange(let range): ["range": range.json]
+        case .text(let match): ["match": [match.mode.qdrantName: .string(match.query)]]
         case .valuesCount(let range): ["values_count": range.json]
         }
     }
@@ -231,6 +279,27 @@ extension NumericRange {
             }
         }
         return .object(members)
+    }
+}
+
+extension DatetimeRange {
+    fileprivate var json: JSONValue {
+        var members: [String: JSONValue] = [:]
+        for (name, bound) in [("gt", greaterThan), ("gte", greaterThanOrEqual), ("lt", lessThan), ("lte", lessThanOrEqual)] {
+            if let bound { members[name] = .string(PayloadDatetime.format(microseconds: bound)) }
+        }
+        return .object(members)
+    }
+}
+
+extension TextMatch.Mode {
+    /// The key of Qdrant's `Match` variant.
+    var qdrantName: String {
+        switch self {
+        case .allTokens: "text"
+        case .anyToken: "text_any"
+        case .phrase: "phrase"
+        }
     }
 }
 

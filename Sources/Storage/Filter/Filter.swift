@@ -23,6 +23,9 @@ public indirect enum Condition: Sendable, Hashable {
     /// Some object element of the array at `path` satisfies `filter` on its own.
     case nested(path: PayloadPath, filter: Filter)
     case filter(Filter)
+    /// The point has the vector of this name: the primary (`""` in the unnamed form), a named
+    /// dense or a sparse vector. Decided from the vector databases, not the payload.
+    case hasVector(String)
 }
 
 public struct FieldCondition: Sendable, Hashable {
@@ -43,6 +46,10 @@ public enum FieldPredicate: Sendable, Hashable {
     /// Some value is not null and differs from every listed value (type differences count).
     case matchExcept([MatchValue])
     case range(NumericRange)
+    /// Some value is a string that reads as a datetime (see `PayloadDatetime`) inside the range.
+    case datetimeRange(DatetimeRange)
+    /// Full-text match against the tokens of the string values (see `TextMatch`).
+    case text(TextMatch)
     /// The number of values (array elements) at the key lies in the range.
     case valuesCount(NumericRange)
 }
@@ -104,6 +111,92 @@ public struct NumericRange: Sendable, Hashable {
         if let bound = lessThan, !(value < bound) { return false }
         if let bound = lessThanOrEqual, !(value <= bound) { return false }
         return true
+    }
+}
+
+/// Bounds in microseconds since the epoch, from RFC 3339 strings (Qdrant's `DatetimeRange`).
+public struct DatetimeRange: Sendable, Hashable {
+    public var greaterThan: Int64?
+    public var greaterThanOrEqual: Int64?
+    public var lessThan: Int64?
+    public var lessThanOrEqual: Int64?
+
+    public init(greaterThan: Int64? = nil, greaterThanOrEqual: Int64? = nil, lessThan: Int64? = nil, lessThanOrEqual: Int64? = nil) {
+        self.greaterThan = greaterThan
+        self.greaterThanOrEqual = greaterThanOrEqual
+        self.lessThan = lessThan
+        self.lessThanOrEqual = lessThanOrEqual
+    }
+
+    public func contains(_ microseconds: Int64) -> Bool {
+        satisfiesLowerBounds(microseconds) && satisfiesUpperBounds(microseconds)
+    }
+
+    func satisfiesLowerBounds(_ value: Int64) -> Bool {
+        if let bound = greaterThan, !(value > bound) { return false }
+        if let bound = greaterThanOrEqual, !(value >= bound) { return false }
+        return true
+    }
+
+    func satisfiesUpperBounds(_ value: Int64) -> Bool {
+        if let bound = lessThan, !(value < bound) { return false }
+        if let bound = lessThanOrEqual, !(value <= bound) { return false }
+        return true
+    }
+
+    /// The smallest value the lower bounds admit (where an index scan starts).
+    var lowestAdmitted: Int64 {
+        let strict = greaterThan.map { $0 == .max ? Int64.max : $0 + 1 }
+        return [strict, greaterThanOrEqual].compactMap { $0 }.max() ?? .min
+    }
+}
+
+/// A full-text condition: the query is split by `tokenizer` (the field's text index tokenizer,
+/// else `TextTokenizer.standard`) and compared with the tokens of every string value at the
+/// key. A query with no tokens matches nothing.
+public struct TextMatch: Sendable, Hashable {
+    public enum Mode: Sendable, Hashable {
+        /// Qdrant `text`: every query token occurs among the tokens of the point's values.
+        case allTokens
+        /// Qdrant `text_any`: at least one query token occurs.
+        case anyToken
+        /// Qdrant `phrase`: the query tokens occur consecutively, in order, within one value.
+        case phrase
+    }
+
+    public var query: String
+    public var mode: Mode
+    public var tokenizer: TextTokenizer
+
+    public init(query: String, mode: Mode, tokenizer: TextTokenizer = .standard) {
+        self.query = query
+        self.mode = mode
+        self.tokenizer = tokenizer
+    }
+
+    /// The query's tokens with repeats dropped (all that `allTokens` and `anyToken` need).
+    var distinctQueryTokens: [String] {
+        var seen = Set<String>()
+        return tokenizer.tokens(of: query).filter { seen.insert($0).inserted }
+    }
+
+    /// Whether the string values of one point satisfy the match.
+    public func matches(values: [String]) -> Bool {
+        let queryTokens = tokenizer.tokens(of: query)
+        guard !queryTokens.isEmpty else { return false }
+        switch mode {
+        case .allTokens, .anyToken:
+            let present = Set(values.flatMap(tokenizer.tokens(of:)))
+            return mode == .allTokens ? queryTokens.allSatisfy(present.contains) : queryTokens.contains(where: present.contains)
+        case .phrase:
+            return values.contains { value in
+                let tokens = tokenizer.tokens(of: value)
+                guard tokens.count >= queryTokens.count else { return false }
+                return (0 ... tokens.count - queryTokens.count).contains { start in
+                    tokens[start ..< start + queryTokens.count].elementsEqual(queryTokens)
+                }
+            }
+        }
     }
 }
 

@@ -42,10 +42,12 @@ struct IDBound: Equatable {
     static let unknown = IDBound(superset: .everything, isExact: false)
 }
 
-/// Turns a filter into id sets and count bounds using the payload indexes and the id map.
+/// Turns a filter into id sets and count bounds using the payload indexes, the id map, and
+/// the points holding each vector the filter's `has_vector` conditions name.
 struct FilterPlanner {
     let indexes: PayloadIndexSet
     let idsDatabase: LMDBDatabase
+    let vectorPresence: VectorPresence
 
     func bound(_ filter: Filter, in transaction: borrowing LMDBTransaction) throws -> IDBound {
         var parts: [IDBound] = []
@@ -71,6 +73,11 @@ struct FilterPlanner {
         case .field(let field) where indexes.covers(field):
             let ids = try indexes.ids(matching: field, in: transaction)
             return IDBound(superset: IDSetExpression(ids: ids, complemented: false), isExact: true)
+        case .field(let field) where indexes.narrows(field):
+            let ids = try indexes.ids(matching: field, in: transaction)
+            return IDBound(superset: IDSetExpression(ids: ids, complemented: false), isExact: false)
+        case .hasVector(let name):
+            return IDBound(superset: IDSetExpression(ids: vectorPresence.points(having: name), complemented: false), isExact: true)
         case .hasID(let pointIDs):
             var ids: [UInt32] = []
             for pointID in pointIDs {
@@ -128,8 +135,11 @@ struct FilterPlanner {
 
     private func estimate(_ condition: Condition, liveCount: Int, in transaction: borrowing LMDBTransaction) throws -> CountBounds {
         switch condition {
-        case .field(let field) where indexes.covers(field):
+        case .field(let field) where indexes.covers(field) || indexes.narrows(field):
             return try indexes.estimate(field, liveCount: liveCount, in: transaction)
+        case .hasVector(let name):
+            let count = vectorPresence.points(having: name).count
+            return CountBounds(lower: count, upper: count)
         case .hasID(let pointIDs):
             var present = 0
             for pointID in pointIDs where try transaction.contains(key: pointID.storageKey, in: idsDatabase) {

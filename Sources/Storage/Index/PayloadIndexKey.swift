@@ -10,6 +10,12 @@ enum PayloadIndexKey {
         case string = 4
         /// A string too long for an LMDB key: a prefix and a hash of the whole string.
         case longString = 5
+        /// One token of a text index; tokens are kept apart from keyword strings so that a
+        /// text index and a keyword index on one path could never be confused.
+        case textToken = 6
+        case longTextToken = 7
+        /// Microseconds since the epoch, sortable like integers.
+        case datetime = 8
     }
 
     /// Longest string stored verbatim: path (<= 128) + framing + this stays under LMDB's
@@ -30,7 +36,12 @@ enum PayloadIndexKey {
     static func keys(for payload: [String: JSONValue], path: PayloadPath, type: PayloadIndexType) -> Set<[UInt8]> {
         var keys = Set<[UInt8]>()
         for leaf in path.leafValues(in: payload) {
-            if let key = key(path: path, type: type, value: leaf) {
+            if case .text(let tokenizer) = type {
+                guard let text = leaf.stringValue else { continue }
+                for token in tokenizer.tokens(of: text) {
+                    keys.insert(tokenKey(path: path, token))
+                }
+            } else if let key = key(path: path, type: type, value: leaf) {
                 keys.insert(key)
             }
         }
@@ -39,7 +50,8 @@ enum PayloadIndexKey {
 
     /// The key a leaf value is filed under, or nil if an index of `type` does not hold it.
     /// Integer and float indexes hold every number, integers and doubles apart, so both can
-    /// answer match-integer and range conditions exactly.
+    /// answer match-integer and range conditions exactly. A text index files a value under
+    /// several keys (see `keys(for:path:type:)`), so it has no single key here.
     static func key(path: PayloadPath, type: PayloadIndexType, value: JSONValue) -> [UInt8]? {
         switch (type, value) {
         case (.keyword, .string(let string)):
@@ -50,18 +62,28 @@ enum PayloadIndexKey {
             return doubleKey(path: path, double)
         case (.bool, .bool(let bool)):
             return prefix(path: path, tag: .bool) + [bool ? 1 : 0]
+        case (.datetime, .string(let text)):
+            return PayloadDatetime.microseconds(parsing: text).map { datetimeKey(path: path, $0) }
         default:
             return nil
         }
     }
 
     static func stringKey(path: PayloadPath, _ string: String) -> [UInt8] {
+        verbatimOrHashedKey(path: path, string, verbatim: .string, hashed: .longString)
+    }
+
+    static func tokenKey(path: PayloadPath, _ token: String) -> [UInt8] {
+        verbatimOrHashedKey(path: path, token, verbatim: .textToken, hashed: .longTextToken)
+    }
+
+    private static func verbatimOrHashedKey(path: PayloadPath, _ string: String, verbatim: Tag, hashed: Tag) -> [UInt8] {
         let utf8 = Array(string.utf8)
         if utf8.count <= maximumVerbatimStringBytes {
-            return prefix(path: path, tag: .string) + utf8
+            return prefix(path: path, tag: verbatim) + utf8
         }
         var writer = ByteWriter()
-        writer.append(contentsOf: prefix(path: path, tag: .longString))
+        writer.append(contentsOf: prefix(path: path, tag: hashed))
         writer.append(contentsOf: utf8.prefix(maximumVerbatimStringBytes - 8))
         writer.appendBigEndian(fnv1a64(utf8))
         return writer.bytes
@@ -71,6 +93,13 @@ enum PayloadIndexKey {
         var writer = ByteWriter()
         writer.append(contentsOf: prefix(path: path, tag: .integer))
         writer.appendBigEndian(sortableBits(value))
+        return writer.bytes
+    }
+
+    static func datetimeKey(path: PayloadPath, _ microseconds: Int64) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.append(contentsOf: prefix(path: path, tag: .datetime))
+        writer.appendBigEndian(sortableBits(microseconds))
         return writer.bytes
     }
 
@@ -100,7 +129,7 @@ enum PayloadIndexKey {
         Double(bitPattern: bits & (1 << 63) != 0 ? bits & ~(1 << 63) : ~bits)
     }
 
-    /// The 8 bytes after `prefixLength`, as stored by `integerKey`/`doubleKey`.
+    /// The 8 bytes after `prefixLength`, as stored by `integerKey`/`doubleKey`/`datetimeKey`.
     static func trailingBits(_ key: [UInt8], prefixLength: Int) -> UInt64 {
         key[prefixLength...].reduce(0) { $0 << 8 | UInt64($1) }
     }

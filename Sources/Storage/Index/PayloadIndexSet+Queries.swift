@@ -12,8 +12,24 @@ extension PayloadIndexSet {
         case .match(let value): return Self.holds(value, in: type)
         case .matchAny(let values): return values.allSatisfy { Self.holds($0, in: type) }
         case .range: return type == .integer || type == .float
+        case .datetimeRange: return type == .datetime
+        case .text(let match): return match.mode != .phrase && Self.holds(match, in: type)
         case .matchExcept, .valuesCount: return false
         }
+    }
+
+    /// True when the index answers a superset that the payload check must narrow: a phrase,
+    /// whose token order the index does not keep, gets the points that have all its tokens.
+    func narrows(_ condition: FieldCondition) -> Bool {
+        guard case .text(let match) = condition.predicate, match.mode == .phrase, let type = type(of: condition.key) else { return false }
+        return Self.holds(match, in: type)
+    }
+
+    /// A text index answers only conditions that tokenize as it did (see
+    /// `Filter.bindingTextTokenizers`); any other would get another condition's answer.
+    private static func holds(_ match: TextMatch, in type: PayloadIndexType) -> Bool {
+        guard case .text(let tokenizer) = type else { return false }
+        return tokenizer == match.tokenizer
     }
 
     private static func holds(_ value: MatchValue, in type: PayloadIndexType) -> Bool {
@@ -31,9 +47,9 @@ extension PayloadIndexSet {
         }
     }
 
-    /// The ids whose values satisfy a covered condition.
+    /// The ids whose values satisfy a covered condition, or a superset for a narrowed one.
     func ids(matching condition: FieldCondition, in transaction: borrowing LMDBTransaction) throws -> InternalIDSet {
-        precondition(covers(condition), "only covered conditions are answered from the index")
+        precondition(covers(condition) || narrows(condition), "only covered or narrowed conditions are answered from the index")
         var collected: [UInt32] = []
         let append: ([UInt8]) -> Void = { packed in
             var offset = 0
@@ -59,6 +75,14 @@ extension PayloadIndexSet {
                     append(packed)
                 }
             }
+        case .datetimeRange(let range):
+            try forEachDatetimeKey(in: range, path: condition.key, transaction: transaction, budget: nil) { key, _ in
+                if let packed = try transaction.packedDuplicates(ofKey: key, in: database) {
+                    append(packed)
+                }
+            }
+        case .text(let match):
+            return try ids(matching: match, path: condition.key, in: transaction)
         case .matchExcept, .valuesCount:
             preconditionFailure("not covered")
         }
@@ -67,7 +91,7 @@ extension PayloadIndexSet {
 
     /// Bounds on how many points a covered condition matches, read from key counts alone.
     func estimate(_ condition: FieldCondition, liveCount: Int, in transaction: borrowing LMDBTransaction) throws -> CountBounds {
-        precondition(covers(condition), "only covered conditions are estimated from the index")
+        precondition(covers(condition) || narrows(condition), "only covered or narrowed conditions are estimated from the index")
         switch condition.predicate {
         case .match(let value):
             let count = try transaction.duplicateCount(ofKey: keys(for: value, path: condition.key), in: database)
@@ -86,6 +110,16 @@ extension PayloadIndexSet {
                 total += count
             }
             return CountBounds(lower: largest, upper: complete ? min(liveCount, total) : liveCount)
+        case .datetimeRange(let range):
+            var largest = 0
+            var total = 0
+            let complete = try forEachDatetimeKey(in: range, path: condition.key, transaction: transaction, budget: Self.estimateKeyBudget) { _, count in
+                largest = max(largest, count)
+                total += count
+            }
+            return CountBounds(lower: largest, upper: complete ? min(liveCount, total) : liveCount)
+        case .text(let match):
+            return try estimate(match, path: condition.key, liveCount: liveCount, in: transaction)
         case .matchExcept, .valuesCount:
             preconditionFailure("not covered")
         }

@@ -33,6 +33,14 @@ extension LMDBEnvironment {
     /// the start, so `body` must not have effects outside the transaction.
     @discardableResult
     public func write<Result>(_ body: (borrowing LMDBTransaction) throws -> Result) throws -> Result {
+        let result = try commit(body)
+        // After the writer lock is released, so the writers that commit while one syncs share
+        // the next sync (group commit); either way the commit is on disk when this returns.
+        if syncsAreDeferred { try syncCommitted() }
+        return result
+    }
+
+    private func commit<Result>(_ body: (borrowing LMDBTransaction) throws -> Result) throws -> Result {
         writerLock.lock()
         defer { writerLock.unlock() }
         while true {
@@ -106,7 +114,7 @@ extension LMDBEnvironment {
         }
     }
 
-    private func checkEnvironment(_ code: Int32, _ operation: @autoclosure () -> String) throws {
+    func checkEnvironment(_ code: Int32, _ operation: @autoclosure () -> String) throws {
         guard code != 0 else { return }
         throw StorageError.lmdb(code: code, operation: operation(), path: path.path)
     }

@@ -43,6 +43,9 @@ public final class LMDBEnvironment: Sendable {
     /// LMDB allows one writer; taking this first keeps map growth (which needs the gate
     /// exclusive) from racing a second writer that waits inside `mdb_txn_begin`.
     let writerLock = NSLock()
+    /// Whether commits leave their fsync to `syncGroup` (see `deferSyncs`).
+    let syncDeferral = Atomic<Bool>(false)
+    let syncGroup = SyncGroup()
     private let registeredPath: Mutex<String?>
 
     public init(path: URL, options: Options = Options()) throws {

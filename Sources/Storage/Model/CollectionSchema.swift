@@ -6,13 +6,6 @@ public enum Distance: String, Sendable, Hashable, Codable, CaseIterable {
     case euclid
 }
 
-public enum PayloadIndexType: String, Sendable, Hashable, Codable, CaseIterable {
-    case keyword
-    case integer
-    case float
-    case bool
-}
-
 public struct HNSWSettings: Sendable, Hashable, Codable {
     /// Neighbours per node on upper layers (twice that on layer 0).
     public var m: Int
@@ -112,8 +105,9 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
                 throw StorageError.invalidSchema("embedding model '\(model)' must be written name@version")
             }
         }
-        for field in payloadIndexes.keys {
+        for (field, type) in payloadIndexes {
             _ = try PayloadPath(parsing: field, forIndex: true)
+            if case .text(let tokenizer) = type { try tokenizer.validate(field: field) }
         }
         if vectorName == nil, !(namedVectors.isEmpty && sparseVectors.isEmpty) {
             throw StorageError.invalidSchema("named and sparse vectors need the named form (`vectorName`)")

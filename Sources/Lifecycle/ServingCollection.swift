@@ -59,7 +59,8 @@ public final class ServingCollection: Sendable {
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let schema = try store.schema()
         // Concurrent writes to a served collection share their fsyncs (group commit).
-        try store.environment.deferSyncs()
+        // LODESTONE_GROUP_COMMIT=0 keeps one fsync per commit, to measure what sharing buys.
+        if ProcessInfo.processInfo.environment["LODESTONE_GROUP_COMMIT"] != "0" { try store.environment.deferSyncs() }
         self.name = schema.name
         self.store = store
         self.dimension = schema.dimension

@@ -9,7 +9,9 @@ struct PointRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .put, "/collections/{name}/points") { request, context in
             let serving = try routes.collection(context)
-            let drafts = try PointDecoding.upsertPoints(try await routes.fields(request), limit: routes.configuration.maxBatchPoints)
+            let body = try await routes.fields(request)
+            let limit = routes.configuration.maxBatchPoints
+            let drafts = try await routes.decode { try PointDecoding.upsertPoints(body, limit: limit) }
             return Self.updateResult(try await routes.upsert(drafts, into: serving, request: request), request: request)
         }
         routes.on(router, .post, "/collections/{name}/points") { request, context in

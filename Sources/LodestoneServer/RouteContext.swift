@@ -18,6 +18,9 @@ struct RouteContext: Sendable {
     /// Where searches and writes run: never on the event loops or the concurrency pool.
     let searches: BoundedExecutor
     let writes: BoundedExecutor
+    /// Parses large bodies, so a batch of vectors does not occupy the concurrency pool that
+    /// health checks and light routes answer on; its queue also bounds the bodies held.
+    let decoding: BoundedExecutor
 
     init(engine: Engine, configuration: ServerConfiguration, models: ServedModels, metrics: ServerMetrics?, logger: Logger) {
         self.engine = engine
@@ -27,6 +30,7 @@ struct RouteContext: Sendable {
         self.logger = logger
         searches = BoundedExecutor(name: "search", threads: configuration.searchThreads, capacity: configuration.searchQueue)
         writes = BoundedExecutor(name: "write", threads: configuration.writeThreads, capacity: configuration.writeQueue)
+        decoding = BoundedExecutor(name: "decode", threads: configuration.searchThreads, capacity: configuration.writeQueue)
     }
 
     /// Qdrant's `timeout` query parameter, in seconds.
@@ -99,11 +103,19 @@ struct RouteContext: Sendable {
             if required { throw APIError.badRequest("the request needs a JSON body") }
             return nil
         }
-        do {
-            return try JSONValue(parsing: Array(buffer.readableBytesView))
-        } catch {
-            throw APIError.badRequest("malformed JSON body: \(error)")
+        let bytes = Array(buffer.readableBytesView)
+        let parse: @Sendable () throws -> JSONValue = {
+            do { return try JSONValue(parsing: bytes) } catch { throw APIError.badRequest("malformed JSON body: \(error)") }
         }
+        // A small body parses faster here than the hop to another thread costs.
+        return bytes.count < Self.inlineParseLimit ? try parse() : try await decoding.run(parse)
+    }
+
+    static let inlineParseLimit = 64 << 10
+
+    /// CPU-heavy decoding of a parsed body (vectors into floats) off the concurrency pool.
+    func decode<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await decoding.run(work)
     }
 
     func fields(_ request: Request) async throws -> JSONFields {

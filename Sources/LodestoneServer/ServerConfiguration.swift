@@ -15,8 +15,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Threads answering searches (default: one per core) and searches that may wait for one.
     public var searchThreads: Int = ProcessInfo.processInfo.activeProcessorCount
     public var searchQueue: Int = 256
-    /// Threads committing writes and writes that may wait for one.
-    public var writeThreads: Int = 2
+    /// Threads committing writes (mostly waiting for a shared fsync or the index, so more than
+    /// the cores: more writers in flight share each sync) and writes that may wait for one.
+    public var writeThreads: Int = 8
     public var writeQueue: Int = 64
     /// Load the small demo collection when it is missing.
     public var loadDemo: Bool = false

@@ -12,7 +12,12 @@ extension HNSWIndex {
             throw .dimensionMismatch(expected: dimension, actual: vectors.dimension)
         }
         precondition(ids.count == vectors.count, "one id per vector")
-        reserveCapacity(count + vectors.count)
+        // Growing copies the whole graph under the structure lock, which stalls every search:
+        // an index that is already serving grows geometrically, so batch after batch of writes
+        // does not copy it each time (a first load reserves exactly what it needs).
+        let needed = count + vectors.count
+        let current = capacity
+        if needed > current { reserveCapacity(count == 0 ? needed : max(needed, min(current * 2, current + (1 << 20)))) }
         let total = vectors.count
         let next = Atomic<Int>(0)
         let done = Atomic<Int>(0)

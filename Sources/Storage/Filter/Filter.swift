@@ -151,9 +151,14 @@ public struct DatetimeRange: Sendable, Hashable {
     }
 }
 
-/// A full-text condition: the query is split by `tokenizer` (the field's text index tokenizer,
-/// else `TextTokenizer.standard`) and compared with the tokens of every string value at the
-/// key. A query with no tokens matches nothing.
+/// A full-text condition: the query is split by `tokenizer` and compared with the tokens of
+/// every string value at the key. A query with no tokens matches nothing.
+///
+/// The store sets `tokenizer` from the field's text index before it evaluates (see
+/// `Filter.bindingTextTokenizers`), so index answers and payload checks agree. Without a text
+/// index the payload is tokenized at evaluation with `TextTokenizer.standard`: the answer an
+/// index with Qdrant's default parameters would give. (Qdrant itself, without an index,
+/// matches each query word as a substring, so "fox" would also match "foxes" there.)
 public struct TextMatch: Sendable, Hashable {
     public enum Mode: Sendable, Hashable {
         /// Qdrant `text`: every query token occurs among the tokens of the point's values.

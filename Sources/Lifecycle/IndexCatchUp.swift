@@ -54,10 +54,14 @@ struct IndexCatchUp {
 
     /// Applies every change after `sequence`; returns the last sequence number applied.
     func catchUp(_ index: HNSWIndex, from sequence: UInt64, cancelled: () -> Bool = { false }) throws -> UInt64 {
+        try catchUp(from: sequence, cancelled: cancelled) { try apply($0, to: index) }
+    }
+
+    /// Reads the log after `sequence` in pages and hands each page to `apply`.
+    private func catchUp(from sequence: UInt64, cancelled: () -> Bool, apply: ([ChangeEntry]) throws -> UInt64?) throws -> UInt64 {
         var applied = sequence
         while !cancelled() {
-            let changes = try store.changes(after: applied, limit: 4096)
-            guard let last = try apply(changes, to: index) else { break }
+            guard let last = try apply(try store.changes(after: applied, limit: 4096)) else { break }
             applied = last
         }
         return applied
@@ -120,12 +124,6 @@ extension IndexCatchUp {
 
     /// Applies every change after `sequence` to every index of `set`.
     func catchUp(_ set: BuildIndexes, from sequence: UInt64, cancelled: () -> Bool = { false }) throws -> UInt64 {
-        var applied = sequence
-        while !cancelled() {
-            let changes = try store.changes(after: applied, limit: 4096)
-            guard let last = try apply(changes, to: set) else { break }
-            applied = last
-        }
-        return applied
+        try catchUp(from: sequence, cancelled: cancelled) { try apply($0, to: set) }
     }
 }

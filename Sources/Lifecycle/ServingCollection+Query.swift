@@ -32,8 +32,9 @@ extension ServingCollection {
         }
         try Self.validate(root)
         if root.isPlainPrimarySearch, case let .nearest(.dense(vector)) = root.query {
-            let schema = try schema()
-            guard schema.hasDenseVector else { throw LifecycleError.unknownVector(name: schema.primaryVectorName, known: schema.vectorNames) }
+            guard vectorLayout.hasDenseVector else {
+                throw LifecycleError.unknownVector(name: vectorLayout.primaryVectorName, known: vectorLayout.vectorNames)
+            }
             var search = SearchRequest(vector: vector, limit: root.limit, offset: request.offset, filter: root.filter, ef: root.ef,
                                        exact: root.exact, scoreThreshold: root.scoreThreshold, withPayload: request.withPayload,
                                        withVector: request.withVector)
@@ -43,7 +44,7 @@ extension ServingCollection {
         }
         var widened = root
         widened.limit = window
-        let planner = QueryPlanner(store: store, indexes: indexes, schema: try schema())
+        let planner = QueryPlanner(store: store, indexes: indexes, schema: vectorLayout)
         let page = Array(try planner.run(widened).dropFirst(request.offset))
         let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
         var hits: [SearchHit] = []

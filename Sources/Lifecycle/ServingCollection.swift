@@ -19,6 +19,10 @@ public final class ServingCollection: Sendable {
     public let store: CollectionStore
     public let dimension: Int
     public let distance: Distance
+    /// The schema as opened. Its vectors (names, sizes, metrics) never change after creation,
+    /// so the query path reads them here; payload indexes and the model binding can change and
+    /// are read from the store.
+    let vectorLayout: CollectionSchema
     let context: LifecycleContext?
     let writeGate = Mutex(())
     private let serving: Mutex<Serving>
@@ -65,6 +69,7 @@ public final class ServingCollection: Sendable {
         self.store = store
         self.dimension = schema.dimension
         self.distance = schema.distance
+        self.vectorLayout = schema
         self.context = context
         let servingRecord = try context?.serving.record(schema.name)
         queryLog = QueryLog(settings: servingRecord?.monitoring ?? MonitoringSettings())

@@ -17,7 +17,7 @@ enum BM25Inference {
     static func options(_ value: JSONValue?) throws -> Options {
         guard let value, !value.isNull else { return Options(encoder: BM25Encoder(), parameters: BM25Parameters()) }
         let fields = try JSONFields(value, context: "bm25 `options`")
-        try QueryDecoding.refuseUnknown(fields, allowed: ["k", "b", "avg_len", "language"])
+        try fields.refuseUnknown(allowed: ["k", "b", "avg_len", "language"])
         var parameters = BM25Parameters()
         if let k = try fields.double("k") {
             guard k > 0 else { throw APIError.badRequest("bm25 option `k` must be positive") }

@@ -45,7 +45,7 @@ struct CollectionRoutes {
         routes.on(router, .post, "/collections/{name}/facet") { request, context in
             let serving = try routes.collection(context)
             let body = try await routes.fields(request)
-            try QueryDecoding.refuseUnknown(body, allowed: ["key", "filter", "limit", "exact", "shard_key"])
+            try body.refuseUnknown(allowed: ["key", "filter", "limit", "exact", "shard_key"])
             let field = try body.requireString("key"), filter = try body.filter()
             let limit = try body.int("limit", default: 10, range: 1 ... routes.configuration.maxResultWindow)!
             let hits = try await routes.search(request) { try serving.facet(field: field, filter: filter, limit: limit) }

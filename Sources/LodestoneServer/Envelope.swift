@@ -22,6 +22,11 @@ enum Envelope {
         return response
     }
 
+    /// A gate's refusal: 409 with the message and the gate's numbers as the result.
+    static func refused(_ message: String, result: JSONValue, since start: ContinuousClock.Instant) -> Response {
+        json(["status": ["error": .string(message)], "result": result, "time": elapsed(since: start)], status: .conflict)
+    }
+
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

@@ -63,6 +63,13 @@ struct JSONFields {
         return try JSONFields(value, context: "`\(key)`")
     }
 
+    /// A key this request may not carry is refused, never ignored (null values count as absent).
+    func refuseUnknown(allowed: Set<String>) throws {
+        if let unknown = fields.filter({ !$0.value.isNull }).keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw APIError.badRequest("`\(unknown)` in \(context) is not supported")
+        }
+    }
+
     func filter(_ key: String = "filter") throws -> Filter? {
         guard let value = self[key] else { return nil }
         do { return try Filter(json: value) } catch {

@@ -63,8 +63,7 @@ struct LifecycleRoutes {
                 let summary = try JSONValue(encoding: outcome)
                 guard outcome.promoted else {
                     let message = "Wrong input: the gates refuse build \(number): " + outcome.gate.failures.joined(separator: "; ")
-                    return Envelope.json(["status": ["error": .string(message)], "result": summary, "time": Envelope.elapsed(since: start)],
-                                         status: .conflict)
+                    return Envelope.refused(message, result: summary, since: start)
                 }
                 return Envelope.ok(summary, since: start)
             } catch {

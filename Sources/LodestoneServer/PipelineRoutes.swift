@@ -20,7 +20,7 @@ struct PipelineRoutes {
             do {
                 let name = try collection(context)
                 let body = try await routes.fields(request)
-                try QueryDecoding.refuseUnknown(body, allowed: ["pipeline", "sparse_vector", "prefetch_limit", "rrf_k", "force", "reason", "actor"])
+                try body.refuseUnknown(allowed: ["pipeline", "sparse_vector", "prefetch_limit", "rrf_k", "force", "reason", "actor"])
                 let candidate = try Self.pipeline(body)
                 let force = try body.bool("force", default: false)
                 let reason = try body.string("reason")
@@ -33,8 +33,7 @@ struct PipelineRoutes {
                 let summary = try JSONValue(encoding: outcome)
                 guard outcome.changed else {
                     let message = "Wrong input: the gate refuses \(candidate): " + outcome.gate.failures.joined(separator: "; ")
-                    return Envelope.json(["status": ["error": .string(message)], "result": summary, "time": Envelope.elapsed(since: start)],
-                                         status: .conflict)
+                    return Envelope.refused(message, result: summary, since: start)
                 }
                 return Envelope.ok(summary, since: start)
             } catch {

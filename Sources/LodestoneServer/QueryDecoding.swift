@@ -15,7 +15,7 @@ struct QueryDecoding {
 
     /// The root node and the text its vector was embedded from (for the query log).
     func root(_ body: JSONFields, limit: Int) async throws -> (node: QueryNode, text: String?) {
-        try Self.refuseUnknown(body, allowed: Self.rootKeys)
+        try body.refuseUnknown(allowed: Self.rootKeys)
         let decoded = try await node(body, limit: limit)
         // A plain text query is answered by the collection's serving pipeline (dense, or
         // hybrid once promoted); an explicit `using` or `prefetch` is answered as written.
@@ -28,7 +28,7 @@ struct QueryDecoding {
     }
 
     func node(_ body: JSONFields, limit defaultLimit: Int? = nil, depth: Int = 0) async throws -> (node: QueryNode, text: String?) {
-        if depth > 0 { try Self.refuseUnknown(body, allowed: Self.nodeKeys) }
+        if depth > 0 { try body.refuseUnknown(allowed: Self.nodeKeys) }
         guard depth <= 8 else { throw APIError.badRequest("`prefetch` is nested deeper than 8 levels") }
         let using = try body.string("using")
         if let using, schema.dense(using) == nil, schema.sparseVectors[using] == nil {
@@ -49,7 +49,7 @@ struct QueryDecoding {
         }
         let (expression, text) = try await expression(queryValue, using: using, lookup: try body.object("lookup_from"))
         let params = try body.object("params")
-        if let params { try Self.refuseUnknown(params, allowed: ["hnsw_ef", "exact", "indexed_only"]) }
+        if let params { try params.refuseUnknown(allowed: ["hnsw_ef", "exact", "indexed_only"]) }
         let node = QueryNode(prefetch: prefetch, query: expression, using: using == schema.primaryVectorName ? nil : using,
                              filter: try body.filter(), limit: limit, ef: try params?.int("hnsw_ef", range: 1 ... 100_000),
                              exact: try params?.bool("exact", default: false) ?? false,
@@ -71,7 +71,7 @@ struct QueryDecoding {
             }
             if let rrf = fields["rrf"] {
                 let parameters = try JSONFields(rrf, context: "`rrf`")
-                try Self.refuseUnknown(parameters, allowed: ["k", "weights"])
+                try parameters.refuseUnknown(allowed: ["k", "weights"])
                 if parameters["weights"] != nil { throw APIError.badRequest("weighted `rrf` is not supported yet") }
                 return (.fusion(.rrf(k: try parameters.int("k", default: 2, range: 1 ... 1_000_000)!)), nil)
             }
@@ -83,7 +83,7 @@ struct QueryDecoding {
                 guard let mmrValue = fields["mmr"] else { return (.nearest(vector), text) }
                 guard case let .dense(dense) = vector else { throw APIError.badRequest("MMR needs a dense `nearest` vector") }
                 let mmr = try JSONFields(mmrValue, context: "`mmr`")
-                try Self.refuseUnknown(mmr, allowed: ["diversity", "candidates_limit"])
+                try mmr.refuseUnknown(allowed: ["diversity", "candidates_limit"])
                 let diversity = try mmr.double("diversity") ?? 0.5
                 guard (0 ... 1).contains(diversity) else { throw APIError.badRequest("`mmr.diversity` must be between 0 and 1") }
                 return (.mmr(vector: dense, diversity: Float(diversity),
@@ -140,7 +140,7 @@ struct QueryDecoding {
         var source = serving
         var vectorName = name
         if let lookup {
-            try Self.refuseUnknown(lookup, allowed: ["collection", "vector"])
+            try lookup.refuseUnknown(allowed: ["collection", "vector"])
             source = try routes.engine.collection(named: try routes.engine.resolve(try lookup.requireString("collection")))
             vectorName = try lookup.string("vector") ?? (try source.schema().primaryVectorName)
         }
@@ -162,9 +162,4 @@ struct QueryDecoding {
         return vector
     }
 
-    static func refuseUnknown(_ fields: JSONFields, allowed: Set<String>) throws {
-        if let unknown = fields.fields.filter({ !$0.value.isNull }).keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw APIError.badRequest("`\(unknown)` in \(fields.context) is not supported")
-        }
-    }
 }

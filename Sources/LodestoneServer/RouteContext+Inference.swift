@@ -34,7 +34,7 @@ extension RouteContext {
         for attempt in 1 ... 3 {
             let bound = try serving.schema().embeddingModel
             let points = try await resolve(drafts, for: serving)
-            let embedded = drafts.contains { !$0.vectors.documents.isEmpty }
+            let embedded = drafts.contains { $0.vectors.needsEmbeddingModel }
             do {
                 let model = embedded ? bound : nil
                 guard let request else { return try serving.upsert(points, embeddedWith: model) }
@@ -89,9 +89,12 @@ extension RouteContext {
     /// Resolves the vectors of `PUT .../points/vectors` bodies.
     func resolveUpdates(_ drafts: [PointDraft], for serving: ServingCollection) async throws -> [VectorUpdate] {
         let inputs = try await resolve(drafts, for: serving)
-        return zip(drafts, inputs).map { draft, input in
-            let givesPrimary = (try? VectorSlot.place(draft.vectors, schema: try serving.schema(), point: draft.id))?
-                .contains { if case .primary = $0.slot { true } else { false } } ?? false
+        // `resolve` placed every vector already, so placing again cannot fail; it only tells
+        // whether the primary vector was sent (an empty one means "leave it as it is").
+        let schema = try serving.schema()
+        return try zip(drafts, inputs).map { draft, input in
+            let givesPrimary = try VectorSlot.place(draft.vectors, schema: schema, point: draft.id)
+                .contains { if case .primary = $0.slot { true } else { false } }
             return VectorUpdate(id: input.id, primary: givesPrimary ? input.vector : nil, namedVectors: input.namedVectors,
                                 sparseVectors: input.sparseVectors)
         }

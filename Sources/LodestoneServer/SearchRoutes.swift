@@ -59,7 +59,7 @@ struct SearchRoutes {
         }
         guard body["query"] != nil || body["prefetch"] != nil else {
             // No query: points in id order, as Qdrant does; a score is still required by clients.
-            try QueryDecoding.refuseUnknown(body, allowed: QueryDecoding.rootKeys)
+            try body.refuseUnknown(allowed: QueryDecoding.rootKeys)
             let filter = try body.filter()
             let page = try await routes.search(http) { try serving.scroll(from: nil, limit: limit + offset, filter: filter, withVector: selection.vector) }
             return ["points": .array(page.points.dropFirst(offset).map { selection.render($0, score: 0) })]
@@ -112,7 +112,7 @@ struct SearchRoutes {
         if case let .string(name) = value { options = try JSONFields(["collection": .string(name)], context: "`with_lookup`") } else {
             options = try JSONFields(value, context: "`with_lookup`")
         }
-        try QueryDecoding.refuseUnknown(options, allowed: ["collection", "with_payload", "with_vectors"])
+        try options.refuseUnknown(allowed: ["collection", "with_payload", "with_vectors"])
         let target = try routes.engine.collection(named: try routes.engine.resolve(try options.requireString("collection")))
         var renamed = options.fields
         renamed["with_vector"] = renamed.removeValue(forKey: "with_vectors")

@@ -53,14 +53,12 @@ struct DraftVectors: Sendable {
         return DraftVectors(unnamed: try VectorSource.decode(value, field: field))
     }
 
-    /// The documents a served embedding model must embed (BM25 documents are not among them).
-    var documents: [(name: String?, text: String, model: String)] {
-        var found: [(String?, String, String)] = []
-        if case let .document(text, model, _)? = unnamed, !BM25Inference.matches(model) { found.append((nil, text, model)) }
-        for (name, source) in named {
-            if case let .document(text, model, _) = source, !BM25Inference.matches(model) { found.append((name, text, model)) }
+    /// Whether a served embedding model embeds any of these (BM25 documents do not count): the
+    /// write must then be checked against the collection's model binding.
+    var needsEmbeddingModel: Bool {
+        ([unnamed].compactMap { $0 } + Array(named.values)).contains { source in
+            if case let .document(_, model, _) = source { !BM25Inference.matches(model) } else { false }
         }
-        return found
     }
 }
 

@@ -9,6 +9,14 @@ struct QueryPlanner {
     let store: CollectionStore
     let indexes: BuildIndexes
     let schema: CollectionSchema
+    /// Every prefetch under a filtered node shares that filter: its matches are read once.
+    private let matches = MatchCache()
+
+    init(store: CollectionStore, indexes: BuildIndexes, schema: CollectionSchema) {
+        self.store = store
+        self.indexes = indexes
+        self.schema = schema
+    }
 
     /// The node's answer, best first, at most `node.limit` (callers add their offset to it).
     func run(_ node: QueryNode, inherited: Filter? = nil) throws -> [ScoredID] {
@@ -29,7 +37,7 @@ struct QueryPlanner {
     }
 
     private func runLeaf(_ node: QueryNode, field: any FieldIndex, name: String, filter: Filter?) throws -> [ScoredID] {
-        let candidates = try filter.map { CandidateSet(try store.matchingInternalIDs($0)) }
+        let candidates = try filter.map { try matches.candidates($0, store: store) }
         switch node.query {
         case let .nearest(vector):
             return try field.search(vector, FieldSearch(k: node.limit, ef: node.ef, exact: node.exact, candidates: candidates))
@@ -101,6 +109,18 @@ struct QueryPlanner {
         case (nil, let only), (let only, nil): return only
         case let (outer?, inner?): return Filter(must: [.filter(outer), .filter(inner)])
         }
+    }
+}
+
+/// The candidates of each filter one query evaluates, computed on first use.
+private final class MatchCache {
+    private var sets: [Filter: CandidateSet] = [:]
+
+    func candidates(_ filter: Filter, store: CollectionStore) throws -> CandidateSet {
+        if let known = sets[filter] { return known }
+        let computed = CandidateSet(try store.matchingInternalIDs(filter))
+        sets[filter] = computed
+        return computed
     }
 }
 

@@ -3,6 +3,9 @@ import Synchronization
 import Storage
 
 extension ServingCollection {
+    /// Group commit so far: how many write transactions held how many write requests.
+    public var writeGrouping: (transactions: UInt64, requests: UInt64) { store.environment.combinedWriteCounts }
+
     /// Inserts or replaces points; returns the change-log sequence number of the last change.
     @discardableResult
     /// `embeddedWith` names the model that embedded the points' text; the write is refused

@@ -62,9 +62,14 @@ public final class ServingCollection: Sendable {
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         let schema = try store.schema()
-        // Concurrent writes to a served collection share their fsyncs (group commit).
-        // LODESTONE_GROUP_COMMIT=0 keeps one fsync per commit, to measure what sharing buys.
-        if ProcessInfo.processInfo.environment["LODESTONE_GROUP_COMMIT"] != "0" { try store.environment.deferSyncs() }
+        // Concurrent writes to a served collection share one transaction and one fsync (group
+        // commit). To measure what each part buys, LODESTONE_GROUP_COMMIT=0 keeps one fsync per
+        // commit and LODESTONE_GROUP_COMMIT=sync shares fsyncs but not transactions.
+        switch ProcessInfo.processInfo.environment["LODESTONE_GROUP_COMMIT"] {
+        case "0": break
+        case "sync": try store.environment.deferSyncs()
+        default: try store.environment.combineWrites()
+        }
         self.name = schema.name
         self.store = store
         self.dimension = schema.dimension

@@ -65,6 +65,9 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(name: "lodestone_deleted_points", labels: [("collection", name)]).set(Double(serving.deletedCount))
             registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
             registry.makeGauge(name: "lodestone_serving_build", labels: [("collection", name)]).set(Double(serving.servingBuild))
+            let grouping = serving.writeGrouping
+            registry.makeGauge(name: "lodestone_combined_write_transactions", labels: [("collection", name)]).set(Double(grouping.transactions))
+            registry.makeGauge(name: "lodestone_combined_write_requests", labels: [("collection", name)]).set(Double(grouping.requests))
             registry.makeGauge(name: "lodestone_query_log_entries", labels: [("collection", name)]).set(Double(serving.queryLog.count))
             let drift = serving.driftReport()
             registry.makeGauge(name: "lodestone_drift_centroid_shift", labels: [("collection", name)]).set(drift.centroidShift)

@@ -1,5 +1,5 @@
 """Starts the real `lodestone serve` binary on a free loopback port with a fresh data directory."""
-import json, os, shutil, socket, subprocess, tempfile, time
+import json, os, shutil, signal, socket, subprocess, tempfile, time
 import numpy as np
 import pytest, requests
 
@@ -14,11 +14,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra_args=()):
-        self.data = tempfile.mkdtemp(prefix="lodestone-it-")
+    def __init__(self, extra_args=(), data=None):
+        """`data`: restart on an earlier server's directory (its log is appended to, not lost)."""
+        self.data = data or tempfile.mkdtemp(prefix="lodestone-it-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(os.path.join(self.data, "server.log"), "w")
+        self.log = open(os.path.join(self.data, "server.log"), "a")
         self.process = subprocess.Popen(
             [BINARY, "serve", "--data", os.path.join(self.data, "db"), "--port", str(self.port), *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
@@ -32,6 +33,14 @@ class Server:
             except requests.RequestException:
                 time.sleep(0.1)
         raise RuntimeError("server did not become healthy in 60 s")
+
+    def halt(self, sig=signal.SIGKILL):
+        """Ends the process with `sig` (SIGKILL: no shutdown code runs) and keeps the data
+        directory for a restart; returns the exit code."""
+        self.process.send_signal(sig)
+        code = self.process.wait(timeout=30)
+        self.log.close()
+        return code
 
     def stop(self):
         self.process.terminate()

@@ -22,7 +22,7 @@ extension CollectionStore {
     public func updateVectors(_ updates: [VectorUpdate]) throws -> [ChangeEntry] {
         try ensureLive()
         let schema = cachedSchema()
-        return try environment.write { transaction in
+        return try environment.combinedWrite { [self] transaction in
             var state = try readState(in: transaction)
             let indexes = try payloadIndexes(in: transaction, state: state)
             var changes: [ChangeEntry] = []
@@ -51,7 +51,7 @@ extension CollectionStore {
         for name in names where !schema.vectorNames.contains(name) {
             throw StorageError.invalidSchema("the collection has no vector named `\(name)`; its vectors are \(schema.vectorNames.map { "`\($0)`" }.joined(separator: ", "))")
         }
-        return try environment.write { transaction in
+        return try environment.combinedWrite { [self] transaction in
             var state = try readState(in: transaction)
             let indexes = try payloadIndexes(in: transaction, state: state)
             var changes: [ChangeEntry] = []

@@ -17,7 +17,7 @@ extension CollectionStore {
         let configured = cachedSchema()
         let prepared = try points.map { try prepare($0, schema: configured) }
         guard !prepared.isEmpty else { return [] }
-        return try environment.write { transaction in
+        return try environment.combinedWrite { [self] transaction in
             var state = try readState(in: transaction)
             if let model {
                 let bound = try schema(in: transaction, state: state).embeddingModel
@@ -38,7 +38,7 @@ extension CollectionStore {
     @discardableResult
     public func delete(_ selector: PointSelector) throws -> [ChangeEntry] {
         try ensureLive()
-        return try environment.write { transaction in
+        return try environment.combinedWrite { [self] transaction in
             var state = try readState(in: transaction)
             let indexes = try payloadIndexes(in: transaction, state: state)
             var changes: [ChangeEntry] = []
@@ -87,10 +87,10 @@ extension CollectionStore {
     /// does not exist, or producing a payload over the size limit, aborts the whole operation.
     private func modifyPayloads(
         _ selector: PointSelector,
-        transform: ([String: JSONValue]) -> [String: JSONValue]
+        transform: @escaping ([String: JSONValue]) -> [String: JSONValue]
     ) throws -> [ChangeEntry] {
         try ensureLive()
-        return try environment.write { transaction in
+        return try environment.combinedWrite { [self] transaction in
             var state = try readState(in: transaction)
             let indexes = try payloadIndexes(in: transaction, state: state)
             var changes: [ChangeEntry] = []

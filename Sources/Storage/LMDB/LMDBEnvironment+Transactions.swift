@@ -40,7 +40,8 @@ extension LMDBEnvironment {
         return result
     }
 
-    private func commit<Result>(_ body: (borrowing LMDBTransaction) throws -> Result) throws -> Result {
+    /// Commits `body`'s transaction without syncing it (the caller syncs when deferred).
+    func commit<Result>(_ body: (borrowing LMDBTransaction) throws -> Result) throws -> Result {
         writerLock.lock()
         defer { writerLock.unlock() }
         while true {

@@ -46,6 +46,9 @@ public final class LMDBEnvironment: Sendable {
     /// Whether commits leave their fsync to `syncGroup` (see `deferSyncs`).
     let syncDeferral = Atomic<Bool>(false)
     let syncGroup = SyncGroup()
+    /// Whether `combinedWrite` shares transactions (see `combineWrites`).
+    let writeCombining = Atomic<Bool>(false)
+    let combiner = WriteCombiner()
     private let registeredPath: Mutex<String?>
 
     public init(path: URL, options: Options = Options()) throws {

@@ -125,6 +125,6 @@ enum WireFormat {
 
     /// A float rendered by its shortest decimal form, as Qdrant prints f32 scores.
     static func number(_ value: Float) -> JSONValue {
-        .double(Double("\(value)") ?? Double(value))
+        .float(value)
     }
 }

@@ -85,8 +85,8 @@ struct RolloutRoutes {
             let dates = ISO8601DateFormatter()
             return ["count": .int(Int64(serving.queryLog.count)), "entries": .array(entries.map { entry in
                 .object(["at": .string(dates.string(from: entry.at)), "build": .int(Int64(entry.build)),
-                         "text": entry.text.map(JSONValue.string) ?? .null, "scores": .array(entry.scores.map { .double(Double($0)) }),
-                         "vector": .array(entry.vector.map { .double(Double($0)) })])
+                         "text": entry.text.map(JSONValue.string) ?? .null, "scores": .array(entry.scores.map(WireFormat.number)),
+                         "vector": .array(entry.vector.map(WireFormat.number))])
             })]
         }
     }

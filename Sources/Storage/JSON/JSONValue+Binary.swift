@@ -18,6 +18,10 @@ extension JSONValue {
         case .double(let value):
             writer.append(Tag.double.rawValue)
             writer.appendLittleEndian(value.bitPattern)
+        case .float(let value):
+            // Stored as the double it reads back as, so stored values never hold the case.
+            writer.append(Tag.double.rawValue)
+            writer.appendLittleEndian(Double(value).bitPattern)
         case .string(let value):
             writer.append(Tag.string.rawValue)
             writer.appendLengthPrefixed(value)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension JSONValue {
     /// Deepest nesting accepted from outside; deeper input would risk the stack.
     public static let maximumNestingDepth = 64
@@ -34,8 +40,11 @@ private struct JSONTextParser {
     }
 
     mutating func skipWhitespace() {
-        while offset < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[offset]) {
-            offset += 1
+        while offset < bytes.count {
+            switch bytes[offset] {
+            case 0x20, 0x09, 0x0A, 0x0D: offset += 1
+            default: return
+            }
         }
     }
 
@@ -116,39 +125,71 @@ private struct JSONTextParser {
         }
     }
 
+    /// Numbers are read from the bytes without building a String: integers by accumulation,
+    /// most decimals exactly by Clinger's fast path, the rest by `strtod` on a stack copy.
     mutating func parseNumber() throws -> JSONValue {
         let start = offset
         var isInteger = true
-        if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+        let negative = bytes[offset] == UInt8(ascii: "-")
+        if negative { offset += 1 }
         guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("expected a digit") }
+        var digits = DecimalDigits()
         if bytes[offset] == UInt8(ascii: "0") {
             offset += 1
         } else {
-            skipDigits()
+            while offset < bytes.count, isDigit(bytes[offset]) {
+                digits.append(bytes[offset])
+                offset += 1
+            }
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             isInteger = false
             offset += 1
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("expected a digit after '.'") }
-            skipDigits()
+            while offset < bytes.count, isDigit(bytes[offset]) {
+                digits.append(bytes[offset])
+                digits.fractionDigits += 1
+                offset += 1
+            }
         }
+        var exponent = 0
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             isInteger = false
             offset += 1
+            var exponentNegative = false
             if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                exponentNegative = bytes[offset] == UInt8(ascii: "-")
                 offset += 1
             }
             guard offset < bytes.count, isDigit(bytes[offset]) else { throw failure("expected an exponent") }
-            skipDigits()
+            while offset < bytes.count, isDigit(bytes[offset]) {
+                // Saturates: anything this large is out of range or zero either way.
+                exponent = min(exponent * 10 + Int(bytes[offset] - UInt8(ascii: "0")), 100_000)
+                offset += 1
+            }
+            if exponentNegative { exponent = -exponent }
         }
-        let text = String(decoding: bytes[start ..< offset], as: UTF8.self)
-        if isInteger, let integer = Int64(text) {
-            return .int(integer)
+        if isInteger, !digits.overflowed {
+            if negative, digits.mantissa <= UInt64(Int64.max) + 1 {
+                return .int(digits.mantissa == UInt64(Int64.max) + 1 ? .min : -Int64(digits.mantissa))
+            }
+            if !negative, digits.mantissa <= UInt64(Int64.max) { return .int(Int64(digits.mantissa)) }
         }
-        guard let double = Double(text), double.isFinite else {
-            throw failure("number \(text) is out of range")
+        let value = digits.exactValue(exponent: exponent) ?? parseWithStrtod(start ..< offset)
+        guard value.isFinite else {
+            throw failure("number \(String(decoding: bytes[start ..< offset], as: UTF8.self)) is out of range")
         }
-        return .double(double)
+        return .double(negative ? -value : value)
+    }
+
+    /// The correctly rounded value of `bytes[range]` (the sign included) from the C library.
+    func parseWithStrtod(_ range: Range<Int>) -> Double {
+        let magnitude = Swift.abs(withUnsafeTemporaryAllocation(of: CChar.self, capacity: range.count + 1) { buffer in
+            for (position, byte) in bytes[range].enumerated() { buffer[position] = CChar(bitPattern: byte) }
+            buffer[range.count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        })
+        return magnitude
     }
 
     func isDigit(_ byte: UInt8) -> Bool {

@@ -20,9 +20,11 @@ extension JSONValue {
         case .bool(let value):
             output.append(contentsOf: (value ? "true" : "false").utf8)
         case .int(let value):
-            output.append(contentsOf: String(value).utf8)
+            Self.writeInteger(value, into: &output)
         case .double(let value):
-            output.append(contentsOf: Self.jsonNumberText(value).utf8)
+            Self.writeDouble(value, into: &output)
+        case .float(let value):
+            Self.writeFloat(value, into: &output)
         case .string(let value):
             Self.writeJSONString(value, into: &output)
         case .array(let elements):
@@ -47,12 +49,9 @@ extension JSONValue {
     /// Shortest text that reads back to the same double; always has a '.' or exponent so it
     /// parses back as a double, not an integer.
     static func jsonNumberText(_ value: Double) -> String {
-        guard value.isFinite else { return "null" }
-        let text = String(describing: value)
-        if text.contains(".") || text.contains("e") || text.contains("E") {
-            return text
-        }
-        return text + ".0"
+        var output: [UInt8] = []
+        writeDouble(value, into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func writeJSONString(_ string: String, into output: inout [UInt8]) {

@@ -5,6 +5,10 @@ public enum JSONValue: Sendable, Hashable {
     case bool(Bool)
     case int(Int64)
     case double(Double)
+    /// A single-precision number, written in float32's shortest round-trip form. Never parsed
+    /// or stored: it lets vectors and scores render as Qdrant renders its f32 values, in about
+    /// half the text a double's digits take.
+    case float(Float)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
@@ -30,6 +34,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .int(let value): Double(value)
         case .double(let value): value
+        case .float(let value): Double(value)
         default: nil
         }
     }
@@ -51,6 +56,8 @@ public enum JSONValue: Sendable, Hashable {
     func firstNonFinitePath(prefix: String = "") -> String? {
         switch self {
         case .double(let value):
+            return value.isFinite ? nil : (prefix.isEmpty ? "(root)" : prefix)
+        case .float(let value):
             return value.isFinite ? nil : (prefix.isEmpty ? "(root)" : prefix)
         case .array(let elements):
             for (position, element) in elements.enumerated() {

@@ -77,7 +77,7 @@ struct IndexCatchUp {
         let sequenceOf = Dictionary(changes.compactMap { entry in entry.newInternalID.map { ($0, entry.sequence) } },
                                     uniquingKeysWith: { $1 })
         var reembed: [(id: UInt32, text: String)] = []
-        for (id, point) in zip(ids, try store.points(internalIDs: ids, withVector: true)) {
+        for (id, point) in zip(ids, try store.points(internalIDs: ids, withVector: true, withPayload: false)) {
             guard let point else { continue }
             if let text = point.text, bindingAt(sequenceOf[id] ?? 0) != model {
                 reembed.append((id, text))

@@ -73,7 +73,7 @@ struct IndexConstruction {
         while start < ids.count {
             try checkCancelled()
             let end = min(start + Self.embedChunk, ids.count)
-            let points = try store.points(internalIDs: Array(ids[start ..< end]), withVector: false)
+            let points = try store.points(internalIDs: Array(ids[start ..< end]), withVector: false, withPayload: false)
             let texts = points.enumerated().compactMap { offset, point in point?.text.map { (row: start + offset, text: $0) } }
             if !texts.isEmpty {
                 for (item, vector) in zip(texts, try embedder.embed(texts.map(\.text))) {

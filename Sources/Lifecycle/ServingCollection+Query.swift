@@ -46,13 +46,12 @@ extension ServingCollection {
         widened.limit = window
         let planner = QueryPlanner(store: store, indexes: indexes, schema: vectorLayout)
         let page = Array(try planner.run(widened).dropFirst(request.offset))
-        let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
+        let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector, withPayload: request.withPayload)
         var hits: [SearchHit] = []
         hits.reserveCapacity(page.count)
         for (scored, point) in zip(page, points) {
             // A point deleted between the index walk and the read is simply left out.
-            guard var point else { continue }
-            if !request.withPayload { point.payload = [:] }
+            guard let point else { continue }
             hits.append(SearchHit(point: point, score: scored.score))
         }
         return (hits, root.prefetch.isEmpty ? .graph : .prefetch)

@@ -52,17 +52,19 @@ extension ServingCollection {
         }
         let (neighbors, plan) = answer
         monitoring.shadow(request, k: window, production: neighbors, latency: ContinuousClock.now - start, collection: self)
-        let page = Array(neighbors.dropFirst(request.offset))
-        let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector)
+        // The threshold goes first, so points it drops are never read.
+        let page = neighbors.dropFirst(request.offset).map { neighbor in
+            (id: neighbor.id, score: distance.score(fromDistance: neighbor.distance))
+        }.filter { scored in
+            request.scoreThreshold.map { distance.passes(score: scored.score, threshold: $0) } ?? true
+        }
+        let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector, withPayload: request.withPayload)
         var hits: [SearchHit] = []
         hits.reserveCapacity(page.count)
-        for (neighbor, point) in zip(page, points) {
+        for (scored, point) in zip(page, points) {
             // A point deleted between the index walk and the read is simply left out.
-            guard var point else { continue }
-            let score = distance.score(fromDistance: neighbor.distance)
-            if let threshold = request.scoreThreshold, !distance.passes(score: score, threshold: threshold) { continue }
-            if !request.withPayload { point.payload = [:] }
-            hits.append(SearchHit(point: point, score: score))
+            guard let point else { continue }
+            hits.append(SearchHit(point: point, score: scored.score))
         }
         queryLog.record(build: arm?.build ?? current.build, vector: request.vector, text: request.text, scores: hits.map(\.score))
         return (hits, plan)

@@ -9,8 +9,10 @@ extension CollectionStore {
         try transaction.value(forKey: key, in: databases.ids).map(InternalIDBytes.decode)
     }
 
-    func loadRecord(_ internalID: UInt32, in transaction: borrowing LMDBTransaction) throws -> PointRecord? {
-        try transaction.value(forKey: InternalIDBytes.encode(internalID), in: databases.records).map(PointRecord.init(decoding:))
+    func loadRecord(_ internalID: UInt32, payload: Bool = true, in transaction: borrowing LMDBTransaction) throws -> PointRecord? {
+        try transaction.withValue(forKey: InternalIDBytes.encode(internalID), in: databases.records) { bytes in
+            try PointRecord(decoding: Array(bytes), payload: payload)
+        }
     }
 
     /// The record of a live internal id. A missing record behind a mapped id is a broken

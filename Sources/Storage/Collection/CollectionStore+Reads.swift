@@ -19,11 +19,12 @@ extension CollectionStore {
     }
 
     /// Resolves many internal ids (search results) in one read transaction; dead ids give nil.
-    public func points(internalIDs: [UInt32], withVector: Bool = false) throws -> [Point?] {
+    /// Without `withPayload` payloads are not decoded and come back empty.
+    public func points(internalIDs: [UInt32], withVector: Bool = false, withPayload: Bool = true) throws -> [Point?] {
         try ensureLive()
         return try environment.read { transaction in
             try internalIDs.map { internalID in
-                try loadRecord(internalID, in: transaction).map { record in
+                try loadRecord(internalID, payload: withPayload, in: transaction).map { record in
                     try makePoint(internalID, record: record, withVector: withVector, in: transaction)
                 }
             }

@@ -31,13 +31,19 @@ struct PointRecord {
         self.text = text
     }
 
-    init(decoding bytes: [UInt8]) throws {
+    /// Without `payload` the payload bytes are skipped undecoded (a search that returns ids
+    /// and scores only), and the record comes back with an empty payload.
+    init(decoding bytes: [UInt8], payload decodePayload: Bool = true) throws {
         var reader = try Self.header.makeReader(bytes)
         id = try PointID(storageKey: try reader.readLengthPrefixedBytes())
         switch try reader.readByte() {
         case 0: text = nil
         case 1: text = try reader.readLengthPrefixedString()
         case let flag: throw reader.corrupt("unknown text flag \(flag)")
+        }
+        guard decodePayload else {
+            payload = [:]
+            return
         }
         payload = try JSONValue.decodeBinaryMembers(from: &reader)
         try reader.expectEnd()

@@ -7,6 +7,11 @@ public final class Engine: Sendable {
     public let store: Store
     public let dataDirectory: URL
     private let open = Mutex<[String: ServingCollection]>([:])
+    /// Opening loads or rebuilds an index: one at a time, so two first requests for the same
+    /// collection do not both rebuild it.
+    private let opening = NSLock()
+    /// Collections named by `openAll` that are not open yet, and those that failed to open.
+    private let loading = Mutex<(pending: [String], failed: [String: String])>(([], [:]))
     private let buildThreads: Int
     public let aliases: AliasTable
     public let lifecycle: LifecycleContext
@@ -43,14 +48,39 @@ public final class Engine: Sendable {
     public func collection(named name: String,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> ServingCollection {
         if let serving = open.withLock({ $0[name] }) { return serving }
+        opening.lock()
+        defer { opening.unlock() }
+        if let serving = open.withLock({ $0[name] }) { return serving }
         let collectionStore = try store.collection(named: name)
         let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads, progress: progress)
-        return open.withLock { opened in
-            if let existing = opened[name] { return existing }
-            opened[name] = serving
-            return serving
+        open.withLock { $0[name] = serving }
+        return serving
+    }
+
+    /// Opens every stored collection, smallest first, so a server is ready for all of them
+    /// before the first request; `loadingState` tells who is still waiting meanwhile. A
+    /// collection that fails to open is recorded with its error and the others go on.
+    public func openAll(onOpened: ((ServingCollection, Duration) -> Void)? = nil) {
+        let names = ((try? collectionNames()) ?? []).filter { openCollection(named: $0) == nil }
+            .sorted { (try? store.collection(named: $0).count()) ?? 0 < (try? store.collection(named: $1).count()) ?? 0 }
+        loading.withLock { $0.pending = names }
+        for name in names {
+            do {
+                let start = ContinuousClock.now
+                let serving = try collection(named: name)
+                onOpened?(serving, ContinuousClock.now - start)
+                loading.withLock { $0.pending.removeAll { $0 == name } }
+            } catch {
+                loading.withLock { state in
+                    state.pending.removeAll { $0 == name }
+                    state.failed[name] = "\(error)"
+                }
+            }
         }
     }
+
+    /// Collections `openAll` has still to open, and those it could not open (with the error).
+    public var loadingState: (pending: [String], failed: [String: String]) { loading.withLock { $0 } }
 
     /// Adds a payload index to a collection, filled from every stored point.
     public func addPayloadIndex(collection: String, field: String, type: PayloadIndexType) throws {

@@ -45,24 +45,31 @@ extension ServingCollection {
     }
 
     /// Stores the index image (in the serving build's environment, or the collection's for
-    /// its original index) so the next open loads it instead of rebuilding. Holds the write
-    /// gate, so the image and its sequence number agree exactly.
+    /// its original index) so the next open loads it instead of rebuilding. The write gate is
+    /// held only while the images are taken, so they and their sequence number agree exactly;
+    /// writing them to disk (the slow part) runs after, while writes go on being applied.
     public func persistIndex() throws {
-        try writeGate.withLock { _ in
-            let sequence = appliedSequence.load(ordering: .acquiring)
-            guard sequence != persistedSequence.load(ordering: .acquiring) else { return }
-            let build = servingBuild
-            let set = indexes
-            if build > 0, let context {
-                try context.storeIndex(set.hnsw, sequence: sequence, collection: name, build: build)
-                try BuildIndexImages.store(set, sequence: sequence, in: try context.store.build(id: LifecycleContext.buildID(name, build)).blobs)
-                try context.builds.update(name, build) { $0.appliedSequence = sequence }
-            } else {
-                let image = ServingIndexImage(sequence: sequence, snapshot: set.hnsw.snapshot())
-                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
-                try BuildIndexImages.store(set, sequence: sequence, in: store.blobs)
+        try persistLock.withLock { _ in
+            let taken: (sequence: UInt64, build: Int, images: [(blob: String, bytes: [UInt8])])? = writeGate.withLock { _ in
+                let sequence = appliedSequence.load(ordering: .acquiring)
+                guard sequence != persistedSequence.load(ordering: .acquiring) else { return nil }
+                let set = indexes
+                var images = [(blob: Self.indexBlobName, bytes: ServingIndexImage(sequence: sequence, snapshot: set.hnsw.snapshot()).encoded)]
+                images += BuildIndexImages.images(of: set, sequence: sequence)
+                return (sequence, servingBuild, images)
             }
-            persistedSequence.store(sequence, ordering: .releasing)
+            guard let taken else { return }
+            let blobs: BlobStore
+            if taken.build > 0, let context {
+                blobs = try context.store.build(id: LifecycleContext.buildID(name, taken.build)).blobs
+            } else {
+                blobs = store.blobs
+            }
+            for image in taken.images { try blobs.put(name: image.blob, bytes: image.bytes) }
+            if taken.build > 0, let context {
+                try context.builds.update(name, taken.build) { $0.appliedSequence = taken.sequence }
+            }
+            persistedSequence.store(taken.sequence, ordering: .releasing)
         }
     }
 

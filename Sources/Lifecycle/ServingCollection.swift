@@ -25,6 +25,8 @@ public final class ServingCollection: Sendable {
     let vectorLayout: CollectionSchema
     let context: LifecycleContext?
     let writeGate = Mutex(())
+    /// One image store at a time, so the stored sequence only moves forward.
+    let persistLock = Mutex(())
     private let serving: Mutex<Serving>
     /// The last change-log sequence number reflected in the index.
     let appliedSequence: Atomic<UInt64>

@@ -85,6 +85,11 @@ struct HealthRoutes {
         let engine = routes.engine
         routes.raw(router, .get, "/readyz") { _, _ -> Response in
             do {
+                let loading = engine.loadingState
+                guard loading.pending.isEmpty else {
+                    return Envelope.json(["status": "loading", "title": "collections are still loading",
+                                          "loading": .array(loading.pending.map(JSONValue.string))], status: .serviceUnavailable)
+                }
                 let names = try engine.collectionNames()
                 // Drift alerts are reported, not failed on: a drifting collection still serves.
                 var drift: [String: JSONValue] = [:]
@@ -93,7 +98,7 @@ struct HealthRoutes {
                     drift[serving.name] = ["alert": .bool(report.alert), "reasons": .array(report.reasons.map(JSONValue.string))]
                 }
                 return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count)),
-                                      "drift": .object(drift)])
+                                      "failed": .object(loading.failed.mapValues(JSONValue.string)), "drift": .object(drift)])
             } catch {
                 return Envelope.json(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
             }

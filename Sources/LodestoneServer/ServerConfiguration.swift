@@ -19,6 +19,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// the cores: more writers in flight share each sync) and writes that may wait for one.
     public var writeThreads: Int = 8
     public var writeQueue: Int = 64
+    /// A collection's serving index image is stored after this many applied changes, or after
+    /// `indexImageSeconds` once anything changed, bounding the replay after a crash.
+    public var indexImageChanges: Int = 20_000
+    public var indexImageSeconds: Double = 60
     /// Load the small demo collection when it is missing.
     public var loadDemo: Bool = false
     /// Directory of the model used to embed the demo collection's texts.
@@ -42,6 +46,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case searchQueue = "search_queue"
         case writeThreads = "write_threads"
         case writeQueue = "write_queue"
+        case indexImageChanges = "index_image_changes"
+        case indexImageSeconds = "index_image_seconds"
         case loadDemo = "demo"
         case demoModelDirectory = "demo_model"
         case models
@@ -64,6 +70,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         writeQueue = try container.decodeIfPresent(Int.self, forKey: .writeQueue) ?? defaults.writeQueue
         guard searchThreads >= 1, searchQueue >= 1, writeThreads >= 1, writeQueue >= 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "search_threads, search_queue, write_threads and write_queue must be at least 1"))
+        }
+        indexImageChanges = try container.decodeIfPresent(Int.self, forKey: .indexImageChanges) ?? defaults.indexImageChanges
+        indexImageSeconds = try container.decodeIfPresent(Double.self, forKey: .indexImageSeconds) ?? defaults.indexImageSeconds
+        guard indexImageChanges >= 1, indexImageSeconds > 0 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "index_image_changes must be at least 1 and index_image_seconds above 0"))
         }
         loadDemo = try container.decodeIfPresent(Bool.self, forKey: .loadDemo) ?? defaults.loadDemo
         demoModelDirectory = try container.decodeIfPresent(String.self, forKey: .demoModelDirectory)

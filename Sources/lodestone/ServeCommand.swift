@@ -49,14 +49,6 @@ struct ServeCommand: AsyncParsableCommand {
         for interrupted in try engine.lifecycle.builds.failInterruptedBuilds() {
             logger.warning("marked an interrupted build failed", metadata: ["build": "\(interrupted.id)"])
         }
-        for name in try engine.collectionNames() {
-            let start = ContinuousClock.now
-            let serving = try engine.collection(named: name)
-            logger.info("opened collection", metadata: [
-                "collection": "\(name)", "points": "\(serving.liveCount)",
-                "index": "\(serving.loadedFromImage ? "loaded" : "rebuilt")", "seconds": "\((ContinuousClock.now - start).seconds)",
-            ])
-        }
         if settings.loadDemo, try DemoCollection.loadIfMissing(engine: engine, modelDirectory: settings.demoModelDirectory, logger: logger) {
             logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
         }
@@ -85,6 +77,32 @@ struct ServeCommand: AsyncParsableCommand {
 
             """.utf8))
         let app = buildApplication(configuration: settings, engine: engine, models: models, metrics: metrics, logger: logger)
+        // Collections load in the background while the server already answers: /livez and
+        // /healthz at once, /readyz once every collection is open (it lists those still loading).
+        let loadLogger = logger
+        let loader = Thread {
+            let started = ContinuousClock.now
+            engine.openAll { serving, took in
+                loadLogger.info("opened collection", metadata: [
+                    "collection": "\(serving.name)", "points": "\(serving.liveCount)",
+                    "index": "\(serving.loadedFromImage ? "loaded" : "rebuilt")", "seconds": "\(took.seconds)",
+                ])
+            }
+            for (name, error) in engine.loadingState.failed {
+                loadLogger.error("could not open collection", metadata: ["collection": "\(name)", "error": "\(error)"])
+            }
+            loadLogger.info("collections loaded", metadata: ["seconds": "\((ContinuousClock.now - started).seconds)"])
+        }
+        loader.name = "collection loader"
+        loader.start()
+        let images = IndexImageScheduler(engine: engine, changes: settings.indexImageChanges, interval: .seconds(settings.indexImageSeconds))
+        let imageLogger = logger
+        images.start(
+            onStored: { name, changes, took in
+                imageLogger.debug("stored index image", metadata: ["collection": "\(name)", "changes": "\(changes)", "seconds": "\(took.seconds)"])
+            },
+            onError: { name, error in imageLogger.error("storing an index image failed", metadata: ["collection": "\(name)", "error": "\(error)"]) }
+        )
         // Promotions made by `lodestone promote` in another process, and ready builds, are
         // followed without a restart.
         let follower = CatalogFollower(engine: engine)
@@ -92,6 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
         follower.start { error in followerLogger.error("following the catalog failed", metadata: ["error": "\(error)"]) }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         follower.stop()
+        images.stop()
         try engine.persistIndexes()
         logger.info("stopped cleanly; index images stored")
     }

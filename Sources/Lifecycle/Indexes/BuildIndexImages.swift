@@ -9,9 +9,12 @@ enum BuildIndexImages {
 
     /// Stores every secondary index's image, tagged with the set's sequence number.
     static func store(_ set: BuildIndexes, sequence: UInt64, in blobs: BlobStore) throws {
-        for (name, index) in set.secondary {
-            try blobs.put(name: blobName(name), bytes: ServingIndexImage(sequence: sequence, snapshot: index.snapshot()).encoded)
-        }
+        for image in images(of: set, sequence: sequence) { try blobs.put(name: image.blob, bytes: image.bytes) }
+    }
+
+    /// The secondary indexes' images, taken now, with the blob name each is stored under.
+    static func images(of set: BuildIndexes, sequence: UInt64) -> [(blob: String, bytes: [UInt8])] {
+        set.secondary.map { name, index in (blobName(name), ServingIndexImage(sequence: sequence, snapshot: index.snapshot()).encoded) }
     }
 
     /// The secondary indexes the schema names, from their images when every one is stored at

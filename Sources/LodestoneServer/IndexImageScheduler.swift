@@ -1,0 +1,46 @@
+import Foundation
+import Lifecycle
+import Synchronization
+
+/// Stores serving index images in the background, every `changes` applied changes or, once
+/// anything changed, every `interval`, so the replay after a crash stays bounded. Runs on its
+/// own thread: taking an image is memory copying and an fsync, never work for the event loops.
+public final class IndexImageScheduler: Sendable {
+    private let running = Atomic<Bool>(true)
+    private let engine: Engine
+    private let changes: UInt64
+    private let interval: Duration
+
+    public init(engine: Engine, changes: Int, interval: Duration) {
+        self.engine = engine
+        self.changes = UInt64(max(changes, 1))
+        self.interval = interval
+    }
+
+    public func start(onStored: @escaping @Sendable (String, UInt64, Duration) -> Void, onError: @escaping @Sendable (String, any Error) -> Void) {
+        let thread = Thread { [self] in
+            var lastStored: [String: ContinuousClock.Instant] = [:]
+            while running.load(ordering: .acquiring) {
+                Thread.sleep(forTimeInterval: min(1, interval.seconds))
+                let now = ContinuousClock.now
+                for serving in engine.openCollections {
+                    let pending = serving.changesSincePersist
+                    let since = lastStored[serving.name] ?? now
+                    if lastStored[serving.name] == nil { lastStored[serving.name] = now }
+                    guard pending >= changes || (pending > 0 && now - since >= interval) else { continue }
+                    do {
+                        try serving.persistIndex()
+                        lastStored[serving.name] = ContinuousClock.now
+                        onStored(serving.name, pending, ContinuousClock.now - now)
+                    } catch {
+                        onError(serving.name, error)
+                    }
+                }
+            }
+        }
+        thread.name = "index images"
+        thread.start()
+    }
+
+    public func stop() { running.store(false, ordering: .releasing) }
+}

@@ -18,15 +18,22 @@ struct ServingIndexImage {
     }
 
     init(decoding bytes: [UInt8]) throws {
-        guard bytes.count >= 16, Array(bytes[0..<4]) == Self.magic else {
+        sequence = try Self.sequence(inHeader: bytes)
+        snapshot = Data(bytes[Self.headerSize...])
+    }
+
+    static let headerSize = 16
+
+    /// The change-log position an image reflects, from its first `headerSize` bytes.
+    static func sequence(inHeader bytes: [UInt8]) throws -> UInt64 {
+        guard bytes.count >= headerSize, Array(bytes[0..<4]) == Self.magic else {
             throw LifecycleError.corruptIndexImage("bad magic number")
         }
         let version = bytes[4..<8].enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
         guard version == Self.version else {
             throw LifecycleError.corruptIndexImage("format version \(version); this build reads \(Self.version)")
         }
-        sequence = bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        snapshot = Data(bytes[16...])
+        return bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
     var encoded: [UInt8] {

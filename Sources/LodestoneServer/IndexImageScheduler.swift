@@ -2,7 +2,8 @@ import Foundation
 import Lifecycle
 import Synchronization
 
-/// Stores serving index images in the background, every `changes` applied changes or, once
+/// Stores serving index images in the background, then drops the change-log entries no
+/// follower needs any more, every `changes` applied changes or, once
 /// anything changed, every `interval`, so the replay after a crash stays bounded. Runs on its
 /// own thread: taking an image is memory copying and an fsync, never work for the event loops.
 public final class IndexImageScheduler: Sendable {
@@ -31,6 +32,8 @@ public final class IndexImageScheduler: Sendable {
                     do {
                         try serving.persistIndex()
                         lastStored[serving.name] = ContinuousClock.now
+                        // With the image stored, the entries before it may be needed by nobody.
+                        try serving.truncateChangeLog()
                         onStored(serving.name, pending, ContinuousClock.now - now)
                     } catch {
                         onError(serving.name, error)

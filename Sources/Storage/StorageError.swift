@@ -21,6 +21,9 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidLimit(Int)
     case internalIDsExhausted(collection: String)
     case embeddingModelChanged(expected: String, bound: String)
+    /// The change log no longer holds the entries after `after`: a reader that far behind must
+    /// rebuild from the stored points instead of replaying.
+    case changeLogTruncated(after: UInt64, oldestRetained: UInt64?)
 
     // JSON and filters
     case invalidJSON(String, offset: Int)
@@ -86,6 +89,8 @@ public enum StorageError: Error, Sendable, Hashable, CustomStringConvertible {
             "No point with id \(id)."
         case .internalIDsExhausted(let collection):
             "Collection '\(collection)' has used all 2^32 internal ids; copy its points into a new collection."
+        case .changeLogTruncated(let after, let oldest):
+            "The change log no longer holds the changes after \(after) (it starts at \(oldest.map(String.init) ?? "the end")); rebuild from the stored points."
         case .invalidLimit(let limit):
             "Limit \(limit) is invalid; use a positive number."
         case .invalidJSON(let reason, let offset):

@@ -3,8 +3,9 @@ wait=false): after every restart each acknowledged point is there with its exact
 payload, and an exact search finds it. One data directory lives through all the rounds, so a
 later crash or replay that damages earlier rounds' points is caught too. Halfway, one clean
 SIGTERM stores an index image: before it every restart rebuilds the index from the stored
-vectors, after it every restart loads that (ever staler) image and replays the change log."""
-import collections, os, random, re, signal, threading, time, warnings
+vectors; after it images are also stored in the background (and the change log truncated
+behind them), so every restart loads the last image and replays the rest of the log."""
+import collections, json, os, random, re, signal, tempfile, threading, time, warnings
 import requests
 from conftest import Server, wait_for
 
@@ -110,8 +111,19 @@ def test_acknowledged_writes_survive_kill_9_under_32_writers():
     acked, lock, errors = {}, threading.Lock(), []
     next_ids = [w * SPAN for w in range(WRITERS)]
     figures, late = [], []
-    server = Server()
-    data = server.data
+    data = tempfile.mkdtemp(prefix="lodestone-it-")
+    # First half: images only at a clean stop, so every restart rebuilds. Second half: images
+    # stored in the background every 2,000 changes (and the log truncated behind them), so
+    # kill -9 lands between images and a restart replays the log from the last one.
+    configs = {}
+    for half, settings in (("early", {"index_image_changes": 10_000_000, "index_image_seconds": 3600}),
+                           ("late", {"index_image_changes": 2_000, "index_image_seconds": 0.5})):
+        configs[half] = os.path.join(data, f"{half}.json")
+        with open(configs[half], "w") as f:
+            json.dump(settings, f)
+    def start(round_):
+        return Server(["--config", configs["late" if round_ >= ROUNDS // 2 else "early"]], data=data)
+    server = start(0)
     try:
         requests.put(server.url + "/collections/crash",
                      json={"vectors": {"size": DIM, "distance": "Euclid"}}, timeout=30).raise_for_status()
@@ -129,7 +141,7 @@ def test_acknowledged_writes_survive_kill_9_under_32_writers():
                 next_ids[w] = writer.next_id
             assert not errors, f"round {round_}: unexpected responses {errors[:5]}"
 
-            server = Server(data=data)
+            server = start(round_)
             wait_for(lambda: requests.get(server.url + "/readyz", timeout=5).status_code == 200, timeout=60, what="/readyz")
             assert last_index_open(data) == ("loaded" if round_ >= ROUNDS // 2 else "rebuilt")
             session, url = requests.Session(), server.url + "/collections/crash"
@@ -158,7 +170,7 @@ def test_acknowledged_writes_survive_kill_9_under_32_writers():
 
             if round_ == ROUNDS // 2 - 1:
                 assert server.halt(signal.SIGTERM) == 0, "a clean stop stores the index image"
-                server = Server(data=data)
+                server = start(round_ + 1)
     except BaseException:
         server.halt()  # keeps the data directory (and its server.log) to look at
         print(f"kept {data} (seed {SEED})")

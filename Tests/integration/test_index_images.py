@@ -1,5 +1,6 @@
-"""Index images stored in the background bound the replay after kill -9, and while a restarted
-server loads its collections /healthz answers and /readyz names the ones still loading."""
+"""Index images stored in the background bound the replay after kill -9 and let the change log
+be truncated, and while a restarted server loads its collections /healthz answers and /readyz
+names the ones still loading."""
 import json, os, re, signal, time
 import numpy as np
 import requests
@@ -54,19 +55,26 @@ def test_background_images_bound_the_replay_after_kill_9():
         upsert(server.url, 0, 3000)
         # No shutdown stores these images: the scheduler does, while the server runs.
         wait_for(lambda: gauge(server.url, "lodestone_changes_since_index_stored") == 0, timeout=30, what="a background index image")
+        # Nothing else follows the log, so the stored image lets all of it go.
+        wait_for(lambda: gauge(server.url, "lodestone_change_log_entries") == 0, timeout=30, what="the change log truncated")
+        upsert(server.url, 3000, 500)  # after the last image: replayed from what is left
         server.halt(signal.SIGKILL)
         before = len(opened_lines(os.path.join(data, "server.log")))
         server = Server(["--config", config], data=data)
         wait_for(lambda: requests.get(server.url + "/readyz", timeout=5).status_code == 200, timeout=60, what="/readyz")
         lines = opened_lines(os.path.join(data, "server.log"))[before:]
         assert lines and "index=loaded" in lines[-1], lines
-        ids = list(range(0, 3000, 7))
+        ids = list(range(0, 3500, 7))
         got = requests.post(server.url + "/collections/c/points", json={"ids": ids, "with_vector": True, "with_payload": True}).json()["result"]
-        expected = vectors(0, 3000)
+        expected = vectors(0, 3500)
         by_id = {p["id"]: p for p in got}
         assert sorted(by_id) == ids
         for i in ids:
             assert by_id[i]["vector"] == expected[i].tolist() and by_id[i]["payload"] == {"n": i}
+        for i in (0, 2999, 3000, 3499):
+            hits = requests.post(server.url + "/collections/c/points/query",
+                                 json={"query": expected[i].tolist(), "limit": 1, "params": {"exact": True}}).json()["result"]["points"]
+            assert hits[0]["id"] == i
     finally:
         server.stop()
 

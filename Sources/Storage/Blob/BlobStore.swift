@@ -18,6 +18,14 @@ public struct BlobStore: Sendable {
         }
     }
 
+    /// The first `count` bytes of a blob (at most its first chunk), without reading the rest:
+    /// enough for an image's header.
+    public func prefix(name: String, count: Int) throws -> [UInt8]? {
+        try environment.read { transaction in
+            try table.prefix(name: name, count: count, in: transaction)
+        }
+    }
+
     public func contains(name: String) throws -> Bool {
         try environment.read { try table.contains(name: name, in: $0) }
     }

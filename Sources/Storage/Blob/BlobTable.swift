@@ -75,6 +75,15 @@ public struct BlobTable: Sendable {
         return bytes
     }
 
+    /// The blob's first `count` bytes (at most one chunk), unchecked: the checksum covers the
+    /// whole blob, which a `get` verifies before the blob is used.
+    public func prefix(name: String, count: Int, in transaction: borrowing LMDBTransaction) throws -> [UInt8]? {
+        try Self.validate(name: name)
+        guard let header = try readHeader(name: name, in: transaction) else { return nil }
+        guard header.chunkCount > 0 else { return [] }
+        return try transaction.withValue(forKey: Self.chunkKey(name, 0), in: database) { Array($0.prefix(count)) }
+    }
+
     /// Removes the blob. Returns false if there was none.
     @discardableResult
     public func delete(name: String, in transaction: borrowing LMDBTransaction) throws -> Bool {

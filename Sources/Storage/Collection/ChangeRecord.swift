@@ -8,6 +8,11 @@ enum ChangeRecord {
         return writer.bytes
     }
 
+    static func sequence(ofKey key: [UInt8]) -> UInt64? {
+        guard key.count == 8 else { return nil }
+        return key.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
     static func encode(_ entry: ChangeEntry) -> [UInt8] {
         var writer = header.makeWriter(capacity: 48)
         writer.append(entry.kind.rawValue)

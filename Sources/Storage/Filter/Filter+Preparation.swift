@@ -16,8 +16,8 @@ extension Filter {
 
     /// The filter with every full-text condition tokenizing as its field's text index does, so
     /// that index lookups and payload checks of the same condition agree. `indexTokenizer`
-    /// answers nil for fields without a text index; their conditions keep the standard
-    /// tokenizer. Keys inside `nested` are looked up as `path[].key`, the path an index on
+    /// answers nil for fields without a text index; their conditions match substrings, as
+    /// Qdrant's do. Keys inside `nested` are looked up as `path[].key`, the path an index on
     /// those elements has.
     func bindingTextTokenizers(_ indexTokenizer: (String) -> TextTokenizer?) -> Filter {
         bindingTextTokenizers(under: nil, indexTokenizer)
@@ -29,7 +29,9 @@ extension Filter {
             case .field(var field):
                 guard case .text(var match) = field.predicate else { return condition }
                 let fullPath = nestedPath.map { Self.elementPath($0, key: field.key.rawValue) } ?? field.key.rawValue
-                match.tokenizer = indexTokenizer(fullPath) ?? .standard
+                let tokenizer = indexTokenizer(fullPath)
+                match.tokenizer = tokenizer ?? .standard
+                match.matchesSubstrings = tokenizer == nil
                 field.predicate = .text(match)
                 return .field(field)
             case .filter(let inner):

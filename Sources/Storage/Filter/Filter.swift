@@ -172,11 +172,15 @@ public struct TextMatch: Sendable, Hashable {
     public var query: String
     public var mode: Mode
     public var tokenizer: TextTokenizer
+    /// The field has no full-text index: Qdrant then matches substrings, not tokens (`text` and
+    /// `phrase`: the whole query within one value; `text_any`: any whitespace-separated word).
+    public var matchesSubstrings: Bool
 
-    public init(query: String, mode: Mode, tokenizer: TextTokenizer = .standard) {
+    public init(query: String, mode: Mode, tokenizer: TextTokenizer = .standard, matchesSubstrings: Bool = false) {
         self.query = query
         self.mode = mode
         self.tokenizer = tokenizer
+        self.matchesSubstrings = matchesSubstrings
     }
 
     /// The query's tokens with repeats dropped (all that `allTokens` and `anyToken` need).
@@ -187,6 +191,7 @@ public struct TextMatch: Sendable, Hashable {
 
     /// Whether the string values of one point satisfy the match.
     public func matches(values: [String]) -> Bool {
+        if matchesSubstrings { return matchesAsSubstrings(values) }
         let queryTokens = tokenizer.tokens(of: query)
         guard !queryTokens.isEmpty else { return false }
         switch mode {

@@ -11,7 +11,16 @@ extension HNSWIndex {
 
     public func insert(_ vector: UnsafeBufferPointer<Float>, id: UInt32) throws(IndexError) {
         try validate(vector)
-        try reserveID(id)
+        // Shared with other inserts, exclusive with a snapshot (which leaves searches running).
+        let reserved: Result<Void, IndexError> = mutationLock.withReadLock {
+            do throws(IndexError) { try reserveID(id) } catch { return .failure(error) }
+            link(vector, id: id)
+            return .success(())
+        }
+        try reserved.get()
+    }
+
+    private func link(_ vector: UnsafeBufferPointer<Float>, id: UInt32) {
         let slot = claimSlot()
         let level = HNSWIndex.level(for: id, parameters: parameters)
         structureLock.withReadLock {

@@ -14,7 +14,7 @@ extension HNSWIndex {
 
     /// The whole index as bytes. Takes the exclusive lock: no insert runs while it copies.
     public func snapshot() -> Data {
-        structureLock.withWriteLock {
+        mutationLock.withWriteLock { structureLock.withReadLock {
             let view = storage.view
             let nodes = count
             let start = entry.withLock { $0 }
@@ -40,7 +40,7 @@ extension HNSWIndex {
             }
             writer.appendChecksum()
             return writer.data
-        }
+        } }
     }
 
     /// Rebuilds an index from `snapshot()` bytes without recomputing any distance.

@@ -16,6 +16,9 @@ public final class HNSWIndex: Sendable {
 
     let storage: GraphStorage
     let structureLock = ReadWriteLock()
+    /// Held shared by every insert and delete and exclusively by a snapshot: a snapshot then
+    /// sees a graph nobody changes, while searches (which take only `structureLock`) go on.
+    let mutationLock = ReadWriteLock()
     let scratchPool: ScratchPool
     /// Next free slot; slots below it are taken (possibly still being written).
     let allocatedSlots = Atomic<Int>(0)
@@ -71,12 +74,16 @@ public final class HNSWIndex: Sendable {
 
     /// Marks `id` deleted: it stays in the graph for routing but no search returns it again.
     public func delete(id: UInt32) throws(IndexError) {
-        guard let slot = slotsByID.withLock({ $0.removeValue(forKey: id) }) else { throw .unknownID(id) }
-        structureLock.withReadLock {
-            let flags = storage.view.flags + Int(slot)
-            lodestone_atomic_store_u8(flags, flags.pointee | GraphStorage.deletedFlag)
+        let found = mutationLock.withReadLock { () -> Bool in
+            guard let slot = slotsByID.withLock({ $0.removeValue(forKey: id) }) else { return false }
+            structureLock.withReadLock {
+                let flags = storage.view.flags + Int(slot)
+                lodestone_atomic_store_u8(flags, flags.pointee | GraphStorage.deletedFlag)
+            }
+            deletedCount.add(1, ordering: .relaxed)
+            return true
         }
-        deletedCount.add(1, ordering: .relaxed)
+        guard found else { throw .unknownID(id) }
     }
 
     /// The stored vector of `id` (normalised, for cosine indexes).

@@ -73,9 +73,11 @@ extension ServingCollection {
 
     /// Applies logged changes until the indexes reflect at least `sequence`.
     func applyLogged(through sequence: UInt64) throws {
-        guard appliedSequence.load(ordering: .acquiring) < sequence else { return }
-        try writeGate.withLock { _ in
-            if appliedSequence.load(ordering: .acquiring) < sequence { try catchUp() }
+        while appliedSequence.load(ordering: .acquiring) < sequence {
+            let applied = try writeGate.withLock { _ in
+                appliedSequence.load(ordering: .acquiring) < sequence ? try catchUpPage() : true
+            }
+            guard applied else { return }
         }
     }
 
@@ -85,7 +87,7 @@ extension ServingCollection {
         backgroundApplier.async { [self] in
             backgroundApplyPending.store(false, ordering: .releasing)
             // A failure here is retried by the next write or the catalog follower's turn.
-            try? writeGate.withLock { _ in try catchUp() }
+            while (try? writeGate.withLock({ _ in try catchUpPage() })) == true {}
         }
     }
 }

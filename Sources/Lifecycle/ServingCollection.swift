@@ -195,11 +195,17 @@ public final class ServingCollection: Sendable {
     /// Applies every logged change after `appliedSequence` to the index (and to the canary and
     /// shadow indexes). Callers hold the gate.
     func catchUp() throws {
-        while true {
-            let changes = try store.changes(after: appliedSequence.load(ordering: .acquiring), limit: 4096)
-            guard !changes.isEmpty else { return }
-            try apply(changes)
-        }
+        while try catchUpPage() {}
+    }
+
+    /// Applies the next page of logged changes; false when there was none. Callers hold the
+    /// gate. Long backlogs are applied page by page with the gate released in between, so an
+    /// index image or a `wait=true` writer is not held up for the whole backlog.
+    func catchUpPage() throws -> Bool {
+        let changes = try store.changes(after: appliedSequence.load(ordering: .acquiring), limit: 4096)
+        guard !changes.isEmpty else { return false }
+        try apply(changes)
+        return true
     }
 
     /// Mirrors change-log entries into the index, in order. Callers hold the gate.

@@ -18,23 +18,30 @@ public final class IndexImageScheduler: Sendable {
         self.interval = interval
     }
 
+    /// An image of a large collection takes seconds; waiting this many times as long as the
+    /// last one took before the next keeps images under a tenth of the time, however fast
+    /// the writes arrive.
+    static let dutyCycleFactor = 10
+
     public func start(onStored: @escaping @Sendable (String, UInt64, Duration) -> Void, onError: @escaping @Sendable (String, any Error) -> Void) {
         let thread = Thread { [self] in
-            var lastStored: [String: ContinuousClock.Instant] = [:]
+            var lastStored: [String: (at: ContinuousClock.Instant, took: Duration)] = [:]
             while running.load(ordering: .acquiring) {
                 Thread.sleep(forTimeInterval: min(1, interval.seconds))
                 let now = ContinuousClock.now
                 for serving in engine.openCollections {
                     let pending = serving.changesSincePersist
-                    let since = lastStored[serving.name] ?? now
-                    if lastStored[serving.name] == nil { lastStored[serving.name] = now }
-                    guard pending >= changes || (pending > 0 && now - since >= interval) else { continue }
+                    let last = lastStored[serving.name] ?? (now, .zero)
+                    if lastStored[serving.name] == nil { lastStored[serving.name] = last }
+                    let since = now - last.at
+                    guard pending >= changes || (pending > 0 && since >= interval), since >= last.took * Self.dutyCycleFactor else { continue }
                     do {
                         try serving.persistIndex()
-                        lastStored[serving.name] = ContinuousClock.now
+                        let took = ContinuousClock.now - now
+                        lastStored[serving.name] = (ContinuousClock.now, took)
                         // With the image stored, the entries before it may be needed by nobody.
                         try serving.truncateChangeLog()
-                        onStored(serving.name, pending, ContinuousClock.now - now)
+                        onStored(serving.name, pending, took)
                     } catch {
                         onError(serving.name, error)
                     }

@@ -57,7 +57,11 @@ extension ServingCollection {
     /// writing them to disk (the slow part) runs after, while writes go on being applied.
     public func persistIndex() throws {
         try persistLock.withLock { _ in
+            // The gate is not fair: without this, a background catch-up that takes it again
+            // right after each page would keep an image waiting for the whole backlog.
+            imageWaiting.store(true, ordering: .releasing)
             let taken: (sequence: UInt64, build: Int, images: [(blob: String, bytes: [UInt8])])? = writeGate.withLock { _ in
+                imageWaiting.store(false, ordering: .releasing)
                 let sequence = appliedSequence.load(ordering: .acquiring)
                 guard sequence != persistedSequence.load(ordering: .acquiring) else { return nil }
                 let set = indexes

@@ -67,11 +67,12 @@ extension ServingCollection {
         if wanted != servingBuild {
             try serve(build: wanted)
         } else {
-            try writeGate.withLock { _ in
-                guard try (context.serving.record(name).build ?? 0) == servingBuild else { return }
+            let stillServing = try writeGate.withLock { _ -> Bool in
+                guard try (context.serving.record(name).build ?? 0) == servingBuild else { return false }
                 try context.bindSchema(collection: name, to: servingModel)
-                if try store.lastSequence() > lastAppliedSequence { try catchUp() }
+                return true
             }
+            if stillServing, try store.lastSequence() > lastAppliedSequence { try applyBacklog() }
         }
         try configureRollout(try context.serving.record(name))
     }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Storage
 
@@ -87,7 +88,17 @@ extension ServingCollection {
         backgroundApplier.async { [self] in
             backgroundApplyPending.store(false, ordering: .releasing)
             // A failure here is retried by the next write or the catalog follower's turn.
-            while (try? writeGate.withLock({ _ in try catchUpPage() })) == true {}
+            try? applyBacklog()
+        }
+    }
+}
+
+extension ServingCollection {
+    /// Applies every logged change, a page per turn of the write gate, stepping aside between
+    /// pages while an index image waits for the gate (the gate is not fair).
+    func applyBacklog() throws {
+        while try writeGate.withLock({ _ in try catchUpPage() }) {
+            while imageWaiting.load(ordering: .acquiring) { usleep(500) }
         }
     }
 }

@@ -27,6 +27,8 @@ public final class ServingCollection: Sendable {
     let writeGate = Mutex(())
     /// One image store at a time, so the stored sequence only moves forward.
     let persistLock = Mutex(())
+    /// Set while an image waits for the write gate; background catch-up steps aside for it.
+    let imageWaiting = Atomic<Bool>(false)
     private let serving: Mutex<Serving>
     /// The last change-log sequence number reflected in the index.
     let appliedSequence: Atomic<UInt64>

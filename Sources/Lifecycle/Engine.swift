@@ -61,8 +61,9 @@ public final class Engine: Sendable {
     /// before the first request; `loadingState` tells who is still waiting meanwhile. A
     /// collection that fails to open is recorded with its error and the others go on.
     public func openAll(onOpened: ((ServingCollection, Duration) -> Void)? = nil) {
-        let names = ((try? collectionNames()) ?? []).filter { openCollection(named: $0) == nil }
-            .sorted { (try? store.collection(named: $0).count()) ?? 0 < (try? store.collection(named: $1).count()) ?? 0 }
+        let unopened = ((try? collectionNames()) ?? []).filter { openCollection(named: $0) == nil }
+        let sizes = Dictionary(uniqueKeysWithValues: unopened.map { ($0, (try? store.collection(named: $0).count()) ?? 0) })
+        let names = unopened.sorted { sizes[$0]! < sizes[$1]! }
         loading.withLock { $0.pending = names }
         for name in names {
             do {

@@ -70,15 +70,12 @@ extension ServingCollection {
                 return (sequence, servingBuild, images)
             }
             guard let taken else { return }
-            let blobs: BlobStore
             if taken.build > 0, let context {
-                blobs = try context.store.build(id: LifecycleContext.buildID(name, taken.build)).blobs
-            } else {
-                blobs = store.blobs
-            }
-            for image in taken.images { try blobs.put(name: image.blob, bytes: image.bytes) }
-            if taken.build > 0, let context {
+                let blobs = try context.store.build(id: LifecycleContext.buildID(name, taken.build)).blobs
+                for image in taken.images { try blobs.put(name: image.blob, bytes: image.bytes) }
                 try context.builds.update(name, taken.build) { $0.appliedSequence = taken.sequence }
+            } else {
+                for image in taken.images { try store.blobs.put(name: image.blob, bytes: image.bytes) }
             }
             persistedSequence.store(taken.sequence, ordering: .releasing)
         }

@@ -1,7 +1,7 @@
 """Index images stored in the background bound the replay after kill -9 and let the change log
 be truncated, and while a restarted server loads its collections /healthz answers and /readyz
 names the ones still loading."""
-import json, os, re, signal, time
+import json, os, re, signal, tempfile, time
 import numpy as np
 import requests
 
@@ -37,19 +37,17 @@ def opened_lines(log_path):
     return [line for line in open(log_path) if "opened collection" in line and "collection=c" in line]
 
 
-def write_config(directory, **settings):
-    path = os.path.join(directory, "config.json")
-    with open(path, "w") as f:
+def configured(**settings):
+    """A data directory with a config file of these settings, and a server started on it."""
+    data = tempfile.mkdtemp(prefix="lodestone-it-")
+    config = os.path.join(data, "config.json")
+    with open(config, "w") as f:
         json.dump(settings, f)
-    return path
+    return data, config, Server(["--config", config], data=data)
 
 
 def test_background_images_bound_the_replay_after_kill_9():
-    first = Server()
-    data = first.data
-    config = write_config(data, index_image_changes=500, index_image_seconds=1)
-    first.halt(signal.SIGTERM)
-    server = Server(["--config", config], data=data)
+    data, config, server = configured(index_image_changes=500, index_image_seconds=1)
     try:
         requests.put(server.url + "/collections/c", json={"vectors": {"size": DIM, "distance": "Euclid"}}).raise_for_status()
         upsert(server.url, 0, 3000)
@@ -80,12 +78,8 @@ def test_background_images_bound_the_replay_after_kill_9():
 
 
 def test_readyz_lists_collections_still_loading_while_healthz_answers():
-    first = Server()
-    data = first.data
     # Images only at shutdown, which kill -9 skips: the restart rebuilds the graph.
-    config = write_config(data, index_image_changes=10_000_000, index_image_seconds=3600)
-    first.halt(signal.SIGTERM)
-    server = Server(["--config", config], data=data)
+    data, config, server = configured(index_image_changes=10_000_000, index_image_seconds=3600)
     try:
         requests.put(server.url + "/collections/c", json={"vectors": {"size": DIM, "distance": "Euclid"}}).raise_for_status()
         upsert(server.url, 0, 60_000, batch=2000)

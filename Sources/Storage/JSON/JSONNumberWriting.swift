@@ -19,21 +19,22 @@ extension JSONValue {
     /// Shortest round-trip text (Swift's own algorithm), with a '.0' added to integral values
     /// so they read back as doubles; non-finite values (never stored) as `null`.
     static func writeDouble(_ value: Double, into output: inout [UInt8]) {
-        guard value.isFinite else { return output.append(contentsOf: "null".utf8) }
-        if value.rounded(.towardZero) == value, value.magnitude < 1e15 {
-            // Integral: the integer's digits, without going through the float printer.
-            if value == 0, value.sign == .minus { output.append(UInt8(ascii: "-")) }
-            writeInteger(Int64(value), into: &output)
-            return output.append(contentsOf: ".0".utf8)
-        }
-        appendShortest(value.description, into: &output)
+        writeShortest(value, integralBelow: 1e15, into: &output)
     }
 
     /// float32's shortest round-trip text: eight or nine significant digits where the double
     /// of the same value would print seventeen.
     static func writeFloat(_ value: Float, into output: inout [UInt8]) {
+        writeShortest(value, integralBelow: 1e7, into: &output)
+    }
+
+    /// Integral values below `integralBelow` (where Swift would print them without an exponent)
+    /// as the integer's digits and '.0', without going through the float printer.
+    private static func writeShortest<Value: BinaryFloatingPoint & CustomStringConvertible>(
+        _ value: Value, integralBelow limit: Value, into output: inout [UInt8]
+    ) {
         guard value.isFinite else { return output.append(contentsOf: "null".utf8) }
-        if value.rounded(.towardZero) == value, value.magnitude < 1e7 {
+        if value.rounded(.towardZero) == value, value.magnitude < limit {
             if value == 0, value.sign == .minus { output.append(UInt8(ascii: "-")) }
             writeInteger(Int64(value), into: &output)
             return output.append(contentsOf: ".0".utf8)

@@ -44,8 +44,11 @@ extension ServingCollection {
         }
         var widened = root
         widened.limit = window
-        let planner = QueryPlanner(store: store, indexes: indexes, schema: vectorLayout)
-        let page = Array(try planner.run(widened).dropFirst(request.offset))
+        let indexes = self.indexes
+        let ranked = try store.withFilterScope { scope in
+            try QueryPlanner(indexes: indexes, schema: vectorLayout, filters: scope).run(widened)
+        }
+        let page = Array(ranked.dropFirst(request.offset))
         let points = try store.points(internalIDs: page.map(\.id), withVector: request.withVector, withPayload: request.withPayload)
         var hits: [SearchHit] = []
         hits.reserveCapacity(page.count)

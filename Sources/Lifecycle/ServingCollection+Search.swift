@@ -3,11 +3,6 @@ import Storage
 import VectorIndex
 
 extension ServingCollection {
-    /// Filters matching at most this many points are answered by an exact scan of the matches:
-    /// a graph walk would have to visit ~k/selectivity nodes to find them, and the scan is both
-    /// exact and cheaper there.
-    static func exactCandidateLimit(liveCount: Int) -> Int { max(2_000, liveCount / 20) }
-
     /// The maximum of `limit + offset`.
     public static let maximumResultWindow = 10_000
 
@@ -71,20 +66,13 @@ extension ServingCollection {
     }
 
     func nearest(_ request: SearchRequest, k: Int, index: HNSWIndex) throws -> ([Neighbor], SearchPlan) {
-        let ef = request.ef ?? index.parameters.ef
-        guard let filter = request.filter else {
-            if request.exact { return (try index.exactSearch(request.vector, k: k), .exactScan) }
-            return (try index.search(request.vector, k: k, ef: ef), .graph)
+        let field = DenseFieldIndex(index: index, distance: distance)
+        var search = FieldSearch(k: k, ef: request.ef, exact: request.exact, candidates: nil)
+        guard let filter = request.filter else { return try field.nearest(request.vector, search) }
+        let limit = DenseFieldIndex.exactLimit(vectorLayout.hnsw, dimension: dimension, liveCount: index.liveCount)
+        return try store.withFilterScope { scope in
+            search.candidates = CandidateSet(try scope.access(filter, exactLimit: limit))
+            return try field.nearest(request.vector, search)
         }
-        let matches = try store.matchingInternalIDs(filter)
-        if request.exact || matches.count <= Self.exactCandidateLimit(liveCount: index.liveCount) {
-            return (try index.exactSearch(request.vector, k: k, among: matches.sortedIDs), .exactCandidates)
-        }
-        let members = IDBitmap(matches.sortedIDs)
-        // The beam holds only matching nodes, so a sparser filter needs a wider one to see as
-        // many graph neighbourhoods as an unfiltered search would.
-        let selectivity = Double(matches.count) / Double(max(index.liveCount, 1))
-        let widened = selectivity < 0.25 ? max(ef, 2 * k) * 2 : max(ef, k)
-        return (try index.search(request.vector, k: k, ef: widened, filter: members.contains), .filteredGraph)
     }
 }

@@ -127,6 +127,8 @@ struct CollectionRoutes {
             hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
             hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
             hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef
+            hnsw.fullScanThreshold = try config.int("full_scan_threshold", default: hnsw.fullScanThreshold, range: 0...100_000_000)
+                ?? hnsw.fullScanThreshold
         }
         return DenseVectorConfiguration(dimension: size, distance: distance, hnsw: hnsw)
     }
@@ -259,7 +261,8 @@ struct CollectionRoutes {
     static func vectorsInfo(_ schema: CollectionSchema) -> JSONValue {
         func describe(_ configuration: DenseVectorConfiguration) -> JSONValue {
             ["size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance)),
-             "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction))]]
+             "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction)),
+                             "full_scan_threshold": .int(Int64(configuration.hnsw.fullScanThreshold))]]
         }
         guard let primaryName = schema.vectorName else {
             return ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
@@ -293,7 +296,7 @@ struct CollectionRoutes {
                 ],
                 "hnsw_config": [
                     "m": .int(Int64(schema.hnsw.m)), "ef_construct": .int(Int64(schema.hnsw.efConstruction)),
-                    "full_scan_threshold": 10_000,
+                    "full_scan_threshold": .int(Int64(schema.hnsw.fullScanThreshold)),
                 ],
                 "optimizer_config": [
                     "deleted_threshold": 0.2, "vacuum_min_vector_number": 1000, "default_segment_number": 0,

@@ -1,3 +1,4 @@
+import CVectorKernels
 import Synchronization
 import VectorKernels
 
@@ -52,12 +53,26 @@ extension HNSWIndex {
         guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, actual: query.count) }
         guard k > 0, !ids.isEmpty else { return [] }
         let prepared = metric.normalizesVectors ? VectorMath.normalized(query) : query
-        let slots = slotsByID.withLock { map in ids.compactMap { id in map[id].map { (id, $0) } } }
+        let slots = slotsByID.withLock { map in
+            ids.compactMap { id in map[id].flatMap { $0 == HNSWIndex.slotBeingInserted ? nil : (id, $0) } }
+        }
         return structureLock.withReadLock {
             let view = storage.view
             var selector = TopKSelector(k: k)
+            let bytesPerVector = dimension * MemoryLayout<Float>.size
             prepared.withUnsafeBufferPointer { queryBuffer in
-                for (id, slot) in slots where slot != HNSWIndex.slotBeingInserted && !view.isDeleted(slot) {
+                for position in slots.indices {
+                    // The matches are scattered over the graph's memory: fetch a few ahead.
+                    if position + 4 < slots.count {
+                        let ahead = UnsafeRawPointer(view.vector(slots[position + 4].1))
+                        var line = 0
+                        while line < bytesPerVector {
+                            lodestone_prefetch(ahead + line)
+                            line += 64
+                        }
+                    }
+                    let (id, slot) = slots[position]
+                    guard !view.isDeleted(slot) else { continue }
                     selector.offer(id: id, distance: kernel.distance(queryBuffer.baseAddress!, view.vector(slot), count: dimension))
                 }
             }

@@ -75,7 +75,7 @@ extension HNSWIndex {
         try reader.copy(into: UnsafeMutableRawPointer(view.flags), count: nodes)
         try reader.copy(into: view.records, count: nodes * view.recordStride)
         var deleted = 0
-        var ids: [UInt32: UInt32] = [:]
+        var ids = SlotTable()
         ids.reserveCapacity(nodes)
         for slot in 0..<nodes {
             let level = Int(view.levels[slot])

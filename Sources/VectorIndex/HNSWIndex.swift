@@ -27,7 +27,7 @@ public final class HNSWIndex: Sendable {
     /// Held for the whole insertion of a node that raises the top level (as in the paper's
     /// reference implementation), so two such inserts never race on the entry point.
     let levelRaise = Mutex(())
-    let slotsByID = Mutex<[UInt32: UInt32]>([:])
+    let slotsByID = Mutex<SlotTable>(SlotTable())
 
     struct EntryPoint {
         var slot: UInt32?

@@ -94,30 +94,6 @@ func points(_ vectors: [[Float]], firstID: UInt64 = 0) -> [PointInput] {
         #expect(try !reopened.search(SearchRequest(vector: vectors[3], limit: 20, exact: true)).hits.contains { $0.point.id == .number(3) })
     }
 
-    @Test("filters: selective ones scan the matches exactly, broad ones filter inside the graph; results always match")
-    func filterPlans() throws {
-        let directory = temporaryDataDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let engine = try Engine(dataDirectory: directory)
-        let collection = try engine.createCollection(CollectionSchema(
-            name: "f", dimension: 16, distance: .euclid, payloadIndexes: ["group": .keyword]))
-        let vectors = clustered(6_000, dimension: 16)
-        try collection.upsert(points(vectors))
-        let rare = try Filter(jsonText: #"{"must":[{"key":"group","match":{"value":"rare"}}]}"#)
-        let common = try Filter(jsonText: #"{"must":[{"key":"group","match":{"value":"common"}}]}"#)
-        let query = clustered(1, dimension: 16, stream: 1)[0]
-        let selective = try collection.search(SearchRequest(vector: query, limit: 10, filter: rare))
-        #expect(selective.plan == .exactCandidates)
-        #expect(selective.hits.count == 10)
-        #expect(selective.hits.allSatisfy { $0.point.payload["group"] == .string("rare") })
-        let broad = try collection.search(SearchRequest(vector: query, limit: 10, filter: common))
-        #expect(broad.plan == .filteredGraph)
-        #expect(broad.hits.allSatisfy { $0.point.payload["group"] == .string("common") })
-        let exactBroad = try collection.search(SearchRequest(vector: query, limit: 10, filter: common, exact: true))
-        let overlap = Set(broad.hits.map(\.point.id)).intersection(exactBroad.hits.map(\.point.id)).count
-        #expect(overlap >= 9)
-    }
-
     @Test("score threshold, offset and payload/vector selection behave as in Qdrant")
     func resultShaping() throws {
         let directory = temporaryDataDirectory()

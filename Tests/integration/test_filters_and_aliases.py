@@ -45,6 +45,13 @@ def test_filter_semantics(client, filled, index):
     assert client.count("pts", count_filter=flt, exact=True).count == len(expected)
 
 
+# "sel" plans with Qdrant's default full_scan_threshold (10,000 KB: every filter here is scanned
+# exactly); "sel_graph" with 50 KB, so filters matching over 533 points walk the graph: through
+# the matching subgraph for the indexed "bucket", with a payload check per node for the
+# unindexed "free" (the same values).
+COLLECTIONS = {"sel": None, "sel_graph": 50}
+
+
 @pytest.fixture(scope="module")
 def selective(client):
     rng = np.random.default_rng(3)
@@ -53,28 +60,37 @@ def selective(client):
     vectors = (centres[rng.integers(0, 40, n)] + 0.4 * rng.normal(size=(n, dim))).astype(np.float32)
     # "bucket" is uniform in 0..999: bucket < 500 is 50%, < 100 is 10%, < 10 is 1%, < 1 is 0.1%.
     buckets = rng.permutation(np.arange(n) % 1000)
-    client.create_collection("sel", vectors_config=models.VectorParams(size=dim, distance=models.Distance.EUCLID))
-    client.create_payload_index("sel", field_name="bucket", field_schema=models.PayloadSchemaType.INTEGER)
-    for start in range(0, n, 2000):
-        client.upsert("sel", points=models.Batch(ids=list(range(start, start + 2000)), vectors=vectors[start:start + 2000].tolist(),
-                                                 payloads=[{"bucket": int(b)} for b in buckets[start:start + 2000]]))
+    for name, threshold in COLLECTIONS.items():
+        hnsw = models.HnswConfigDiff(full_scan_threshold=threshold) if threshold else None
+        client.create_collection(name, vectors_config=models.VectorParams(size=dim, distance=models.Distance.EUCLID), hnsw_config=hnsw)
+        client.create_payload_index(name, field_name="bucket", field_schema=models.PayloadSchemaType.INTEGER)
+        for start in range(0, n, 2000):
+            client.upsert(name, points=models.Batch(ids=list(range(start, start + 2000)), vectors=vectors[start:start + 2000].tolist(),
+                                                    payloads=[{"bucket": int(b), "free": int(b)} for b in buckets[start:start + 2000]]))
     return vectors, buckets
 
 
+@pytest.mark.parametrize("collection,field", [("sel", "bucket"), ("sel_graph", "bucket"), ("sel_graph", "free")])
 @pytest.mark.parametrize("cut,label", [(500, "50%"), (100, "10%"), (10, "1%"), (1, "0.1%")])
-def test_filtered_recall_at_every_selectivity(client, selective, cut, label):
+def test_filtered_recall_at_every_selectivity(client, selective, collection, field, cut, label):
     vectors, buckets = selective
     rng = np.random.default_rng(cut)
     allowed = np.nonzero(buckets < cut)[0]
-    flt = models.Filter(must=[F(key="bucket", range=models.Range(lt=cut))])
+    flt = models.Filter(must=[F(key=field, range=models.Range(lt=cut))])
     recalls = []
     for _ in range(30):
         q = vectors[rng.integers(0, len(vectors))] + 0.1 * rng.normal(size=vectors.shape[1]).astype(np.float32)
         truth, _ = exact_top(vectors[allowed], allowed.tolist(), q, 10, "euclid")
-        found = client.query_points("sel", query=q.tolist(), query_filter=flt, limit=10).points
+        found = client.query_points(collection, query=q.tolist(), query_filter=flt, limit=10).points
         assert all(buckets[p.id] < cut for p in found)
+        assert len(found) == min(10, len(allowed))
         recalls.append(len(set(p.id for p in found) & set(truth)) / min(10, len(truth)))
-    assert np.mean(recalls) >= 0.95, f"filtered recall@10 at {label} selectivity: {np.mean(recalls):.3f}"
+    assert np.mean(recalls) >= 0.95, f"filtered recall@10 on {collection}.{field} at {label} selectivity: {np.mean(recalls):.3f}"
+
+
+def test_full_scan_threshold_is_kept(client, selective):
+    assert client.get_collection("sel_graph").config.hnsw_config.full_scan_threshold == 50
+    assert client.get_collection("sel").config.hnsw_config.full_scan_threshold == 10000
 
 
 def test_delete_by_filter(client, filled):

@@ -44,17 +44,74 @@ public struct ScoredID: Sendable, Hashable {
 
 /// The points a filter admits, as the index sees them: membership for the per-node check
 /// inside a graph or posting walk, and the sorted ids for an exact scan when they are few.
-struct CandidateSet: Sendable {
-    let sortedIDs: [UInt32]
-    let members: IDBitmap
-
-    init(_ ids: InternalIDSet) {
-        sortedIDs = ids.sortedIDs
-        members = IDBitmap(sortedIDs)
+struct CandidateSet: @unchecked Sendable {
+    // @unchecked: a checked set holds its filter scope's read transaction and is used only on
+    // the thread that runs the search inside that scope.
+    private enum Form {
+        case listed(InternalIDSet)
+        case checked(FilterMembership)
     }
 
-    var count: Int { sortedIDs.count }
-    func contains(_ id: UInt32) -> Bool { members.contains(id) }
+    private let form: Form
+
+    init(_ access: FilterAccess) {
+        switch access {
+        case let .matches(ids): form = .listed(ids)
+        case let .membership(membership): form = .checked(membership)
+        }
+    }
+
+    init(_ ids: InternalIDSet) {
+        self.init(.matches(ids))
+    }
+
+    /// The matches when the planner listed them (few enough for an exact scan).
+    var listedIDs: [UInt32]? {
+        if case let .listed(ids) = form { ids.sortedIDs } else { nil }
+    }
+
+    /// How many points match, exactly when listed, else the planner's estimate.
+    var estimatedCount: Int {
+        switch form {
+        case let .listed(ids): ids.count
+        case let .checked(membership): membership.estimatedCount
+        }
+    }
+
+    /// A test that costs a bit lookup (no payload read, and no call through a class that is
+    /// retained and released per test), for a walk that tests many points; nil when the filter
+    /// reads payloads. Listed matches get their bitmap here, so an exact scan never builds one.
+    var bitmapTest: (@Sendable (UInt32) -> Bool)? {
+        let members: IDBitmap
+        let complemented: Bool
+        switch form {
+        case let .listed(ids): (members, complemented) = (IDBitmap(ids.sortedIDs), false)
+        case let .checked(membership):
+            guard let test = membership.bitmapTest else { return nil }
+            (members, complemented) = test
+        }
+        return { members.contains($0) != complemented }
+    }
+
+    func contains(_ id: UInt32) -> Bool {
+        switch form {
+        case let .listed(ids): ids.contains(id)
+        case let .checked(membership): membership.contains(id)
+        }
+    }
+
+    /// Every match, listing them if the planner had not.
+    func allMatches() throws -> [UInt32] {
+        switch form {
+        case let .listed(ids): ids.sortedIDs
+        case let .checked(membership): try membership.allMatches().sortedIDs
+        }
+    }
+
+    /// The per-point test a walk should call: the bitmap when there is one.
+    var test: @Sendable (UInt32) -> Bool {
+        bitmapTest ?? { [self] in contains($0) }
+    }
 }
 
 /// How to search one index: width, exactness and the filter's candidates.
@@ -84,20 +141,4 @@ protocol FieldIndex: AnyObject, Sendable {
     /// The stored vector of `id` (dense only; MMR's similarities between candidates).
     func denseVector(id: UInt32) -> [Float]?
     func snapshot() -> Data
-}
-
-/// Membership of internal ids in O(1), for the per-node filter check inside a graph walk.
-struct IDBitmap: Sendable {
-    private var words: [UInt64]
-
-    init(_ ids: [UInt32]) {
-        let highest = Int(ids.last ?? 0)
-        words = [UInt64](repeating: 0, count: highest / 64 + 1)
-        for id in ids { words[Int(id) >> 6] |= 1 << UInt64(id & 63) }
-    }
-
-    func contains(_ id: UInt32) -> Bool {
-        let word = Int(id) >> 6
-        return word < words.count && words[word] & (1 << UInt64(id & 63)) != 0
-    }
 }

@@ -29,7 +29,7 @@ final class SparseFieldIndex: FieldIndex {
 
     func search(_ query: QueryVector, _ search: FieldSearch) throws -> [ScoredID] {
         let (vector, scoring) = try sparse(query)
-        let filter = search.candidates.map { candidates in { @Sendable (id: UInt32) in candidates.contains(id) } }
+        let filter = search.candidates.map(\.test)
         return try index.search(vector, k: search.k, scoring: scoring, filter: filter).map { ScoredID(id: $0.id, score: $0.score) }
     }
 

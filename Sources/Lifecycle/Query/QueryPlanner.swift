@@ -6,17 +6,15 @@ import VectorIndex
 /// diversifies the candidates. A filter on a node also holds for everything below it, as in
 /// Qdrant, so prefetches never bring back points the outer filter excludes.
 struct QueryPlanner {
-    let store: CollectionStore
     let indexes: BuildIndexes
     let schema: CollectionSchema
-    /// Every prefetch under a filtered node shares that filter: its matches are read once.
-    private let matches = MatchCache()
+    /// Plans and checks the filters in one read of the store; a prefetch sharing its parent's
+    /// filter reuses the parent's plan.
+    let filters: FilterScope
 
-    init(store: CollectionStore, indexes: BuildIndexes, schema: CollectionSchema) {
-        self.store = store
-        self.indexes = indexes
-        self.schema = schema
-    }
+    /// A sparse walk checks its filter per posting, so listing the matches pays off longer
+    /// than for a graph walk.
+    static let sparseExactLimit = 20_000
 
     /// The node's answer, best first, at most `node.limit` (callers add their offset to it).
     func run(_ node: QueryNode, inherited: Filter? = nil) throws -> [ScoredID] {
@@ -37,7 +35,7 @@ struct QueryPlanner {
     }
 
     private func runLeaf(_ node: QueryNode, field: any FieldIndex, name: String, filter: Filter?) throws -> [ScoredID] {
-        let candidates = try filter.map { try matches.candidates($0, store: store) }
+        let candidates = try filter.map { CandidateSet(try filters.access($0, exactLimit: exactLimit(name))) }
         switch node.query {
         case let .nearest(vector):
             return try field.search(vector, FieldSearch(k: node.limit, ef: node.ef, exact: node.exact, candidates: candidates))
@@ -89,6 +87,12 @@ struct QueryPlanner {
         return dense.higherIsBetter ? chosen : chosen.map { ScoredID(id: $0.id, score: -$0.score) }
     }
 
+    /// The most matches of a filter answered by an exact scan of them for this vector.
+    func exactLimit(_ name: String) -> Int {
+        guard let dense = schema.dense(name) else { return Self.sparseExactLimit }
+        return DenseFieldIndex.exactLimit(dense.hnsw, dimension: dense.dimension, liveCount: indexes.field(name)?.liveCount ?? 0)
+    }
+
     /// The vector name and its index; an unknown name is an error that lists the known ones.
     func resolve(_ using: String?) throws -> (String, any FieldIndex) {
         let name = using ?? indexes.primaryName
@@ -109,18 +113,6 @@ struct QueryPlanner {
         case (nil, let only), (let only, nil): return only
         case let (outer?, inner?): return Filter(must: [.filter(outer), .filter(inner)])
         }
-    }
-}
-
-/// The candidates of each filter one query evaluates, computed on first use.
-private final class MatchCache {
-    private var sets: [Filter: CandidateSet] = [:]
-
-    func candidates(_ filter: Filter, store: CollectionStore) throws -> CandidateSet {
-        if let known = sets[filter] { return known }
-        let computed = CandidateSet(try store.matchingInternalIDs(filter))
-        sets[filter] = computed
-        return computed
     }
 }
 

@@ -63,6 +63,8 @@ public final class CollectionStore: Sendable {
     let limits: WriteLimits
     private let cachedConfiguration: Mutex<Configuration>
     private let deleted = Atomic<Bool>(false)
+    /// The sampled share of points passing each unindexed filter, for the search planner.
+    let sampledShares = SampledShareCache()
 
     static let schemaKey = Array("schema".utf8)
     static let stateKey = Array("state".utf8)

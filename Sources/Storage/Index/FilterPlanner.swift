@@ -14,8 +14,14 @@ struct IDSetExpression: Equatable {
         IDSetExpression(ids: ids, complemented: !complemented)
     }
 
+    /// Everything, with nothing excepted: the neutral element of `intersection`.
+    var isEverything: Bool { complemented && ids.isEmpty }
+
     func intersection(_ other: IDSetExpression) -> IDSetExpression {
-        switch (complemented, other.complemented) {
+        // Most filters intersect one index answer with "everything": no copy of its ids.
+        if isEverything { return other }
+        if other.isEverything { return self }
+        return switch (complemented, other.complemented) {
         case (false, false): IDSetExpression(ids: ids.intersection(other.ids), complemented: false)
         case (false, true): IDSetExpression(ids: ids.subtracting(other.ids), complemented: false)
         case (true, false): IDSetExpression(ids: other.ids.subtracting(ids), complemented: false)

@@ -14,6 +14,22 @@ public struct InternalIDSet: Sendable, Hashable {
         sortedIDs = sortedUnique
     }
 
+    /// The union of id lists that are each sorted and unique (the values of index keys), merged
+    /// pairwise in a balanced order: n log(lists) instead of hashing and sorting every id.
+    init(mergingSorted lists: [[UInt32]]) {
+        var level = lists.map { InternalIDSet(sortedUnique: $0) }
+        guard !level.isEmpty else { self.init(); return }
+        while level.count > 1 {
+            var next: [InternalIDSet] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            for pair in stride(from: 0, to: level.count, by: 2) {
+                next.append(pair + 1 < level.count ? level[pair].union(level[pair + 1]) : level[pair])
+            }
+            level = next
+        }
+        self = level[0]
+    }
+
     public var count: Int { sortedIDs.count }
     public var isEmpty: Bool { sortedIDs.isEmpty }
 

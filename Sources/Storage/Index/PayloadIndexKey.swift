@@ -150,6 +150,13 @@ enum InternalIDBytes {
         [UInt8(truncatingIfNeeded: id >> 24), UInt8(truncatingIfNeeded: id >> 16), UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
     }
 
+    /// Packed 4-byte ids (an index key's duplicates) in their stored order.
+    static func decodeList(_ packed: [UInt8]) -> [UInt32] {
+        packed.withUnsafeBytes { raw in
+            (0 ..< raw.count / 4).map { UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+        }
+    }
+
     static func decode(_ bytes: some Collection<UInt8>) -> UInt32 {
         precondition(bytes.count == 4, "internal ids are 4 bytes")
         return bytes.reduce(0) { $0 << 8 | UInt32($1) }

@@ -50,13 +50,10 @@ extension PayloadIndexSet {
     /// The ids whose values satisfy a covered condition, or a superset for a narrowed one.
     func ids(matching condition: FieldCondition, in transaction: borrowing LMDBTransaction) throws -> InternalIDSet {
         precondition(covers(condition) || narrows(condition), "only covered or narrowed conditions are answered from the index")
-        var collected: [UInt32] = []
+        // Each key's ids come back sorted (big-endian duplicates), so the lists only need merging.
+        var lists: [[UInt32]] = []
         let append: ([UInt8]) -> Void = { packed in
-            var offset = 0
-            while offset < packed.count {
-                collected.append(InternalIDBytes.decode(packed[offset ..< offset + 4]))
-                offset += 4
-            }
+            lists.append(InternalIDBytes.decodeList(packed))
         }
         switch condition.predicate {
         case .match(let value):
@@ -86,7 +83,7 @@ extension PayloadIndexSet {
         case .matchExcept, .valuesCount:
             preconditionFailure("not covered")
         }
-        return InternalIDSet(collected)
+        return InternalIDSet(mergingSorted: lists)
     }
 
     /// Bounds on how many points a covered condition matches, read from key counts alone.

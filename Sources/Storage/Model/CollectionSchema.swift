@@ -12,11 +12,36 @@ public struct HNSWSettings: Sendable, Hashable, Codable {
     public var efConstruction: Int
     /// Default search breadth when a query names none.
     public var ef: Int
+    /// Qdrant's `full_scan_threshold`, in kilobytes of vectors: a filter whose matches hold
+    /// fewer vector bytes than this is answered by an exact scan of those matches, a larger one
+    /// by the graph walk with the filter checked at each node.
+    public var fullScanThreshold: Int
 
-    public init(m: Int = 16, efConstruction: Int = 200, ef: Int = 64) {
+    public static let defaultFullScanThreshold = 10_000
+
+    public init(m: Int = 16, efConstruction: Int = 200, ef: Int = 64, fullScanThreshold: Int = HNSWSettings.defaultFullScanThreshold) {
         self.m = m
         self.efConstruction = efConstruction
         self.ef = ef
+        self.fullScanThreshold = fullScanThreshold
+    }
+
+    /// The most matches of a filter answered by an exact scan for `dimension`-float vectors.
+    public func exactScanLimit(dimension: Int) -> Int {
+        fullScanThreshold * 1024 / max(1, dimension * MemoryLayout<Float>.size)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case m, efConstruction, ef, fullScanThreshold
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        m = try container.decode(Int.self, forKey: .m)
+        efConstruction = try container.decode(Int.self, forKey: .efConstruction)
+        ef = try container.decode(Int.self, forKey: .ef)
+        // Schemas stored before the setting existed plan with Qdrant's default.
+        fullScanThreshold = try container.decodeIfPresent(Int.self, forKey: .fullScanThreshold) ?? Self.defaultFullScanThreshold
     }
 }
 

@@ -57,6 +57,7 @@ struct CollectionRoutes {
     /// form) or a map of named dense vectors, each with its own `hnsw_config`, and
     /// `sparse_vectors` as a map of names to `{modifier, index}`.
     static func schema(name: String, from body: JSONFields, models: ServedModels) throws -> CollectionSchema {
+        try CollectionCreateOptions.check(body)
         // Lodestone extension: `embedding_model` binds a served model to the primary vector; text
         // then stands in for vectors, and the size defaults to the model's dimension.
         var boundModel: (reference: String, dimension: Int)?
@@ -124,6 +125,7 @@ struct CollectionRoutes {
         let distance = try Self.distance(try parameters.requireString("distance"))
         var hnsw = HNSWSettings()
         for config in [collectionHNSW, try parameters.object("hnsw_config")].compactMap({ $0 }) {
+            try CollectionCreateOptions.checkHNSW(config)
             hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
             hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
             hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef

@@ -1,0 +1,44 @@
+import Storage
+
+/// Qdrant's create-collection options beyond the vectors and indexes. Each one is either met by
+/// how a Lodestone collection is kept, or refused with what is supported instead: none is
+/// accepted and dropped.
+enum CollectionCreateOptions {
+    /// Read by `CollectionRoutes.schema`.
+    static let described: Set<String> = ["vectors", "sparse_vectors", "hnsw_config", "payload_schema", "embedding_model"]
+    /// Met as stated: one shard on one node; payloads in LMDB, which is on disk and paged in by
+    /// the OS (both of Qdrant's placements); the change log is one LMDB table that followers
+    /// truncate, so Qdrant's WAL segment sizes have nothing to size.
+    static let met: Set<String> = ["shard_number", "replication_factor", "write_consistency_factor", "on_disk_payload", "wal_config"]
+
+    static func check(_ body: JSONFields) throws {
+        if body["quantization_config"].map({ !$0.isNull }) == true {
+            throw APIError.badRequest("`quantization_config` is not supported yet; vectors are stored and searched as float32")
+        }
+        if body["optimizers_config"].map({ !$0.isNull }) == true {
+            throw APIError.badRequest("`optimizers_config` is not supported: points are indexed as they are written, and rebuilds are lifecycle builds (`POST /collections/{name}/builds`)")
+        }
+        try body.refuseUnknown(allowed: described.union(met))
+        for key in ["shard_number", "replication_factor", "write_consistency_factor"] {
+            if let value = try body.int(key), value != 1 {
+                throw APIError.badRequest("`\(key)` must be 1: Lodestone serves each collection as one shard on one node, got \(value)")
+            }
+        }
+        if let wal = try body.object("wal_config") {
+            try wal.refuseUnknown(allowed: ["wal_capacity_mb", "wal_segments_ahead"])
+        }
+        if let hnsw = try body.object("hnsw_config") { try checkHNSW(hnsw) }
+    }
+
+    /// The `hnsw_config` keys beyond those `denseVector` reads (`m`, `ef_construct`, `ef`,
+    /// `full_scan_threshold`).
+    static func checkHNSW(_ hnsw: JSONFields) throws {
+        try hnsw.refuseUnknown(allowed: ["m", "ef_construct", "ef", "full_scan_threshold", "on_disk", "max_indexing_threads"])
+        if try hnsw.bool("on_disk", default: false) {
+            throw APIError.badRequest("`on_disk` true in \(hnsw.context) is not supported: the graph is held in memory (its image is stored in LMDB)")
+        }
+        if let threads = try hnsw.int("max_indexing_threads"), threads != 0 {
+            throw APIError.badRequest("`max_indexing_threads` in \(hnsw.context) must be 0 (all cores, as index builds run), got \(threads)")
+        }
+    }
+}

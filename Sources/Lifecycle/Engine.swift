@@ -13,15 +13,18 @@ public final class Engine: Sendable {
     /// Collections named by `openAll` that are not open yet, and those that failed to open.
     private let loading = Mutex<(pending: [String], failed: [String: String])>(([], [:]))
     private let buildThreads: Int
+    private let indexBacklogLimit: Int
     public let aliases: AliasTable
     public let lifecycle: LifecycleContext
 
     public init(dataDirectory: URL, options: Store.Options = Store.Options(),
-                buildThreads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+                buildThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                indexBacklogLimit: Int = ServingCollection.defaultIndexBacklogLimit) throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         self.dataDirectory = dataDirectory
         self.store = try Store(directory: dataDirectory, options: options)
         self.buildThreads = buildThreads
+        self.indexBacklogLimit = indexBacklogLimit
         self.aliases = try AliasTable(store: store)
         self.lifecycle = try LifecycleContext(store: store)
     }
@@ -39,7 +42,8 @@ public final class Engine: Sendable {
 
     public func createCollection(_ schema: CollectionSchema) throws -> ServingCollection {
         let collectionStore = try store.createCollection(schema)
-        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads)
+        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads,
+                                            indexBacklogLimit: indexBacklogLimit)
         open.withLock { $0[schema.name] = serving }
         return serving
     }
@@ -52,7 +56,8 @@ public final class Engine: Sendable {
         defer { opening.unlock() }
         if let serving = open.withLock({ $0[name] }) { return serving }
         let collectionStore = try store.collection(named: name)
-        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads, progress: progress)
+        let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads,
+                                            indexBacklogLimit: indexBacklogLimit, progress: progress)
         open.withLock { $0[name] = serving }
         return serving
     }

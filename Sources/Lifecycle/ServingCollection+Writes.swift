@@ -61,6 +61,11 @@ extension ServingCollection {
     /// without, they are applied in the background and the change log is the queue between the
     /// two, so nothing is lost if the process stops in between. The write gate covers only the
     /// index application, which runs in log order (changes other processes logged included).
+    ///
+    /// That queue is bounded: a `wait=false` write that leaves more than `indexBacklogLimit`
+    /// changes unapplied waits until the index is back within the bound. Writers then go at the
+    /// index's pace, which bounds how stale a search can be and what a restart after a crash
+    /// must replay; the write queue in front (503 when full) bounds the writers themselves.
     private func write(wait: Bool, _ body: () throws -> [ChangeEntry]) throws -> UInt64 {
         let changes = try body()
         let last = changes.last?.sequence ?? appliedSequence.load(ordering: .acquiring)
@@ -68,13 +73,26 @@ extension ServingCollection {
             try applyLogged(through: last)
         } else {
             applyInBackground()
+            if last > indexBacklogLimit, appliedSequence.load(ordering: .acquiring) < last - indexBacklogLimit {
+                try applyLogged(through: last - indexBacklogLimit)
+            }
         }
         return last
     }
 
-    /// Applies logged changes until the indexes reflect at least `sequence`.
+    /// Logged changes not yet reflected in the index.
+    public var indexBacklog: UInt64 {
+        let applied = appliedSequence.load(ordering: .acquiring)
+        let last = (try? store.lastSequence()) ?? applied
+        return last > applied ? last - applied : 0
+    }
+
+    /// Applies logged changes until the indexes reflect at least `sequence`, stepping aside
+    /// between pages while an index image waits for the gate, as background catch-up does:
+    /// writers waiting on the backlog would otherwise keep images out.
     func applyLogged(through sequence: UInt64) throws {
         while appliedSequence.load(ordering: .acquiring) < sequence {
+            while imageWaiting.load(ordering: .acquiring) { usleep(500) }
             let applied = try writeGate.withLock { _ in
                 appliedSequence.load(ordering: .acquiring) < sequence ? try catchUpPage() : true
             }

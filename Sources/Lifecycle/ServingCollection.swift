@@ -45,6 +45,10 @@ public final class ServingCollection: Sendable {
     /// Applies `wait=false` writes to the indexes off the request path, one catch-up at a time.
     let backgroundApplier = DispatchQueue(label: "lodestone.apply", qos: .userInitiated)
     let backgroundApplyPending = Atomic<Bool>(false)
+    /// Most logged changes a `wait=false` write may leave waiting for the index; past it the
+    /// writer waits for the index to get back under it.
+    let indexBacklogLimit: UInt64
+    public static let defaultIndexBacklogLimit = 20_000
     /// How plain text queries are answered (the catalog's serving pipeline).
     let pipelineState = Mutex<ServingPipeline>(.dense)
     /// `queryLog.loggedCount` when the log was last stored.
@@ -64,7 +68,10 @@ public final class ServingCollection: Sendable {
     /// or a rebuild from the stored vectors; then replays every change logged after it.
     public init(store: CollectionStore, context: LifecycleContext? = nil,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                indexBacklogLimit: Int = ServingCollection.defaultIndexBacklogLimit,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
+        precondition(indexBacklogLimit >= 1, "the index backlog limit is validated by the server configuration")
+        self.indexBacklogLimit = UInt64(indexBacklogLimit)
         let schema = try store.schema()
         // Concurrent writes to a served collection share one transaction and one fsync (group
         // commit). To measure what each part buys, LODESTONE_GROUP_COMMIT=0 keeps one fsync per

@@ -23,6 +23,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// `indexImageSeconds` once anything changed, bounding the replay after a crash.
     public var indexImageChanges: Int = 20_000
     public var indexImageSeconds: Double = 60
+    /// Logged changes a `wait=false` write may leave for the index before it waits for the
+    /// index too: bounds search staleness and the replay after a crash.
+    public var indexBacklog: Int = 20_000
     /// Load the small demo collection when it is missing.
     public var loadDemo: Bool = false
     /// Directory of the model used to embed the demo collection's texts.
@@ -48,6 +51,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case writeQueue = "write_queue"
         case indexImageChanges = "index_image_changes"
         case indexImageSeconds = "index_image_seconds"
+        case indexBacklog = "index_backlog"
         case loadDemo = "demo"
         case demoModelDirectory = "demo_model"
         case models
@@ -75,6 +79,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         indexImageSeconds = try container.decodeIfPresent(Double.self, forKey: .indexImageSeconds) ?? defaults.indexImageSeconds
         guard indexImageChanges >= 1, indexImageSeconds > 0 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "index_image_changes must be at least 1 and index_image_seconds above 0"))
+        }
+        indexBacklog = try container.decodeIfPresent(Int.self, forKey: .indexBacklog) ?? defaults.indexBacklog
+        guard indexBacklog >= 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "index_backlog must be at least 1"))
         }
         loadDemo = try container.decodeIfPresent(Bool.self, forKey: .loadDemo) ?? defaults.loadDemo
         demoModelDirectory = try container.decodeIfPresent(String.self, forKey: .demoModelDirectory)

@@ -66,6 +66,7 @@ public final class ServerMetrics: Sendable {
             registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
             registry.makeGauge(name: "lodestone_serving_build", labels: [("collection", name)]).set(Double(serving.servingBuild))
             registry.makeGauge(name: "lodestone_change_log_entries", labels: [("collection", name)]).set(Double(serving.changeLogEntries))
+            registry.makeGauge(name: "lodestone_index_backlog", labels: [("collection", name)]).set(Double(serving.indexBacklog))
             let grouping = serving.writeGrouping
             registry.makeGauge(name: "lodestone_combined_write_transactions", labels: [("collection", name)]).set(Double(grouping.transactions))
             registry.makeGauge(name: "lodestone_combined_write_requests", labels: [("collection", name)]).set(Double(grouping.requests))

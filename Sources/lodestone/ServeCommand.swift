@@ -47,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "lodestone")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let engine = try Engine(dataDirectory: URL(fileURLWithPath: settings.dataDirectory))
+        let engine = try Engine(dataDirectory: URL(fileURLWithPath: settings.dataDirectory), indexBacklogLimit: settings.indexBacklog)
         for interrupted in try engine.lifecycle.builds.failInterruptedBuilds() {
             logger.warning("marked an interrupted build failed", metadata: ["build": "\(interrupted.id)"])
         }
@@ -100,8 +100,9 @@ struct ServeCommand: AsyncParsableCommand {
         let images = IndexImageScheduler(engine: engine, changes: settings.indexImageChanges, interval: .seconds(settings.indexImageSeconds))
         let imageLogger = logger
         images.start(
-            onStored: { name, changes, took in
-                imageLogger.debug("stored index image", metadata: ["collection": "\(name)", "changes": "\(changes)", "seconds": "\(took.seconds)"])
+            onStored: { name, changes, took, cpu in
+                imageLogger.info("stored index image", metadata: ["collection": "\(name)", "changes": "\(changes)", "seconds": "\(took.seconds)",
+                                                                  "cpu_seconds": "\(cpu.seconds)"])
             },
             onError: { name, error in imageLogger.error("storing an index image failed", metadata: ["collection": "\(name)", "error": "\(error)"]) }
         )

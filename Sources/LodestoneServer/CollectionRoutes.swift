@@ -124,8 +124,10 @@ struct CollectionRoutes {
         }
         let distance = try Self.distance(try parameters.requireString("distance"))
         var hnsw = HNSWSettings()
-        for config in [collectionHNSW, try parameters.object("hnsw_config")].compactMap({ $0 }) {
-            try CollectionCreateOptions.checkHNSW(config)
+        // The collection's `hnsw_config` was checked once with the other create options.
+        let own = try parameters.object("hnsw_config")
+        if let own { try CollectionCreateOptions.checkHNSW(own) }
+        for config in [collectionHNSW, own].compactMap({ $0 }) {
             hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
             hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
             hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef

@@ -61,10 +61,6 @@ struct CandidateSet: @unchecked Sendable {
         }
     }
 
-    init(_ ids: InternalIDSet) {
-        self.init(.matches(ids))
-    }
-
     /// The matches when the planner listed them (few enough for an exact scan).
     var listedIDs: [UInt32]? {
         if case let .listed(ids) = form { ids.sortedIDs } else { nil }

@@ -68,26 +68,30 @@ public struct LifecycleContext: Sendable {
         }
         let collectionStore = try store.collection(named: collection)
         let schema = try collectionStore.schema()
-        guard let (index, _) = try ServingCollection.loadOwnImage(collectionStore, schema: schema) else { return nil }
+        guard let index = try ServingCollection.loadOwnImage(collectionStore, schema: schema)?.index else { return nil }
         return .init(index: index, build: 0, model: record.originalModel(current: schema.embeddingModel), ef: schema.hnsw.ef)
     }
 
     /// A build's stored index and the sequence number it reflects.
     func loadIndex(collection: String, build number: Int, dimension: Int) throws -> (index: HNSWIndex, sequence: UInt64) {
+        let loaded = try loadIndexImages(collection: collection, build: number, dimension: dimension)
+        return (loaded.index, loaded.sequence)
+    }
+
+    /// A build's stored image chain: its full image and the deltas after it.
+    func loadIndexImages(collection: String, build number: Int, dimension: Int) throws -> IndexImageChain.Loaded {
         let buildStore = try store.build(id: Self.buildID(collection, number))
-        guard let bytes = try buildStore.blobs.get(name: ServingCollection.indexBlobName) else {
+        guard let loaded = try IndexImageChain.load(from: buildStore.blobs) else {
             throw LifecycleError.corruptIndexImage("build \(number) of `\(collection)` has no stored index image")
         }
-        let image = try ServingIndexImage(decoding: bytes)
-        let index = try HNSWIndex(snapshot: image.snapshot)
-        guard index.dimension == dimension else {
-            throw LifecycleError.corruptIndexImage("build \(number) of `\(collection)` has dimension \(index.dimension), the collection \(dimension)")
+        guard loaded.index.dimension == dimension else {
+            throw LifecycleError.corruptIndexImage("build \(number) of `\(collection)` has dimension \(loaded.index.dimension), the collection \(dimension)")
         }
-        return (index, image.sequence)
+        return loaded
     }
 
     func storeIndex(_ index: HNSWIndex, sequence: UInt64, collection: String, build number: Int) throws {
         let image = ServingIndexImage(sequence: sequence, snapshot: index.snapshot())
-        try store.build(id: Self.buildID(collection, number)).blobs.put(name: ServingCollection.indexBlobName, bytes: image.encoded)
+        try IndexImageChain.storeFull(image, in: try store.build(id: Self.buildID(collection, number)).blobs)
     }
 }

@@ -51,34 +51,96 @@ extension ServingCollection {
         appliedSequence.load(ordering: .acquiring) &- persistedSequence.load(ordering: .acquiring)
     }
 
-    /// Stores the index image (in the serving build's environment, or the collection's for
-    /// its original index) so the next open loads it instead of rebuilding. The write gate is
-    /// held only while the images are taken, so they and their sequence number agree exactly;
-    /// writing them to disk (the slow part) runs after, while writes go on being applied.
-    public func persistIndex() throws {
-        try persistLock.withLock { _ in
+    /// Stores the index images (in the serving build's environment, or the collection's for
+    /// its original index) so the next open loads them instead of rebuilding: a delta of the
+    /// primary index while its chain admits one, else a full image. The write gate is held only
+    /// while the images are taken, so they and their sequence number agree exactly; writing
+    /// them to disk (the slow part) runs after, while writes go on being applied.
+    @discardableResult
+    public func persistIndex() throws -> StoredImage? {
+        try persistLock.withLock { _ -> StoredImage? in
             // The gate is not fair: without this, a background catch-up that takes it again
             // right after each page would keep an image waiting for the whole backlog.
             imageWaiting.store(true, ordering: .releasing)
-            let taken: (sequence: UInt64, build: Int, images: [(blob: String, bytes: [UInt8])])? = writeGate.withLock { _ in
+            let taken: TakenImages? = writeGate.withLock { _ in
                 imageWaiting.store(false, ordering: .releasing)
                 let sequence = appliedSequence.load(ordering: .acquiring)
                 guard sequence != persistedSequence.load(ordering: .acquiring) else { return nil }
-                let set = indexes
-                var images = [(blob: Self.indexBlobName, bytes: ServingIndexImage(sequence: sequence, snapshot: set.hnsw.snapshot()).encoded)]
-                images += BuildIndexImages.images(of: set, sequence: sequence)
-                return (sequence, servingBuild, images)
+                return takeImages(sequence: sequence)
             }
-            guard let taken else { return }
-            if taken.build > 0, let context {
-                let blobs = try context.store.build(id: LifecycleContext.buildID(name, taken.build)).blobs
-                for image in taken.images { try blobs.put(name: image.blob, bytes: image.bytes) }
-                try context.builds.update(name, taken.build) { $0.appliedSequence = taken.sequence }
-            } else {
-                for image in taken.images { try store.blobs.put(name: image.blob, bytes: image.bytes) }
+            guard let taken else { return nil }
+            do {
+                if taken.isDelta {
+                    let size = try IndexImageChain.storeDelta(taken.primary, in: taken.blobs)
+                    storedChain.withLock { chain in
+                        chain?.extent.deltas += 1
+                        chain?.extent.deltaBytes += size
+                    }
+                } else {
+                    try IndexImageChain.storeFull(taken.primary, in: taken.blobs)
+                    let extent = IndexImageChain.Extent(fullBytes: taken.primarySize)
+                    storedChain.withLock { $0 = StoredChain(index: taken.index, build: taken.build, extent: extent) }
+                }
+                for image in taken.secondary { try taken.blobs.put(name: image.blob, bytes: image.bytes) }
+                if taken.build > 0, let context {
+                    try context.builds.update(name, taken.build) { $0.appliedSequence = taken.sequence }
+                }
+            } catch {
+                // The index moved its chain on to an image that is not stored: the next is full.
+                taken.index.breakChain()
+                storedChain.withLock { $0 = nil }
+                throw error
             }
             persistedSequence.store(taken.sequence, ordering: .releasing)
+            return StoredImage(isDelta: taken.isDelta, primaryBytes: taken.primarySize)
         }
+    }
+
+    /// What `persistIndex` stored, for the server's log.
+    public struct StoredImage: Sendable {
+        /// A delta on top of the last full image, or a full image.
+        public var isDelta: Bool
+        /// Bytes of the primary index's image.
+        public var primaryBytes: Int
+    }
+
+    struct TakenImages {
+        var sequence: UInt64
+        var build: Int
+        var index: HNSWIndex
+        var blobs: BlobStore
+        var primary: ServingIndexImage
+        var primarySize: Int
+        var isDelta: Bool
+        var secondary: [(blob: String, bytes: [UInt8])]
+    }
+
+    /// The images of the serving build as of `sequence`. Callers hold the gate.
+    private func takeImages(sequence: UInt64) -> TakenImages? {
+        let set = indexes
+        let build = servingBuild
+        let blobs: BlobStore
+        if build > 0, let context {
+            guard let store = try? context.store.build(id: LifecycleContext.buildID(name, build)) else { return nil }
+            blobs = store.blobs
+        } else {
+            blobs = store.blobs
+        }
+        let continues = storedChain.withLock { chain in
+            chain.map { $0.index === set.hnsw && $0.build == build && $0.extent.admitsDelta } ?? false
+        }
+        let snapshot: Data
+        var isDelta = false
+        if continues, let delta = set.hnsw.deltaSnapshot() {
+            snapshot = delta
+            isDelta = true
+        } else {
+            snapshot = set.hnsw.snapshotStartingChain()
+        }
+        return TakenImages(sequence: sequence, build: build, index: set.hnsw, blobs: blobs,
+                           primary: ServingIndexImage(sequence: sequence, snapshot: snapshot),
+                           primarySize: snapshot.count + ServingIndexImage.headerSize, isDelta: isDelta,
+                           secondary: BuildIndexImages.images(of: set, sequence: sequence))
     }
 
     /// Stores the query log when queries were logged since it was last stored.
@@ -93,6 +155,9 @@ extension ServingCollection {
     public func discardPersistedIndex() throws {
         // While a build serves, the stored original index is a rollback target: keep it.
         guard servingBuild == 0 else { return }
-        _ = try writeGate.withLock { _ in try store.blobs.delete(name: Self.indexBlobName) }
+        try writeGate.withLock { _ in
+            try IndexImageChain.discard(in: store.blobs)
+            storedChain.withLock { $0 = nil }
+        }
     }
 }

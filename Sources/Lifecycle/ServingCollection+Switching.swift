@@ -12,15 +12,22 @@ extension ServingCollection {
         guard let context else { throw LifecycleError.invalidRequest("this collection was opened without a catalog") }
         let schema = try store.schema()
         let candidate: (index: HNSWIndex, sequence: UInt64)
+        var chain: IndexImageChain.Extent?
         let model: String?
         if number == 0 {
             let record = try context.serving.record(name)
-            candidate = try Self.loadOwnImage(store, schema: schema)
-                ?? Self.buildOriginal(store: store, schema: schema, record: record, context: context, threads: 2, progress: nil)
+            if let loaded = try Self.loadOwnImage(store, schema: schema) {
+                candidate = (loaded.index, loaded.sequence)
+                chain = loaded.extent
+            } else {
+                candidate = try Self.buildOriginal(store: store, schema: schema, record: record, context: context, threads: 2, progress: nil)
+            }
             model = record.originalModel(current: schema.embeddingModel)
         } else {
             let record = try context.builds.servable(name, number)
-            candidate = try context.loadIndex(collection: name, build: number, dimension: dimension)
+            let loaded = try context.loadIndexImages(collection: name, build: number, dimension: dimension)
+            candidate = (loaded.index, loaded.sequence)
+            chain = loaded.extent
             model = record.model
         }
         let blobs = number == 0 ? store.blobs : try context.store.build(id: LifecycleContext.buildID(name, number)).blobs
@@ -28,12 +35,24 @@ extension ServingCollection {
         let candidateSet = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: candidate.index, distance: schema.distance),
                                     secondary: secondary.indexes)
         let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: secondary.sequence)
-        try writeGate.withLock { _ in
+        // The image lock first, as `persistIndex` takes them: no image of the outgoing index
+        // is half-stored while it is swapped out.
+        try persistLock.withLock { _ in try writeGate.withLock { _ in
             // The outgoing original index is the rollback target of the first promotion: store it
             // before anything is switched.
             if servingBuild == 0, number != 0, try changesSincePersist > 0 || !store.blobs.contains(name: Self.indexBlobName) {
-                let image = ServingIndexImage(sequence: lastAppliedSequence, snapshot: index.snapshot())
-                try store.blobs.put(name: Self.indexBlobName, bytes: image.encoded)
+                let outgoing = index
+                let snapshot = outgoing.snapshotStartingChain()
+                do {
+                    try IndexImageChain.storeFull(ServingIndexImage(sequence: lastAppliedSequence, snapshot: snapshot), in: store.blobs)
+                } catch {
+                    outgoing.breakChain()
+                    storedChain.withLock { $0 = nil }
+                    throw error
+                }
+                storedChain.withLock {
+                    $0 = StoredChain(index: outgoing, build: 0, extent: IndexImageChain.Extent(fullBytes: snapshot.count + ServingIndexImage.headerSize))
+                }
                 try BuildIndexImages.store(indexes, sequence: lastAppliedSequence, in: store.blobs)
                 persistedSequence.store(lastAppliedSequence, ordering: .releasing)
             }
@@ -51,12 +70,13 @@ extension ServingCollection {
                 // The binding may just have moved, so read the rule again.
                 let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
                 self.withServing { $0 = Serving(indexes: candidateSet, build: number, model: model) }
+                storedChain.withLock { $0 = chain.map { StoredChain(index: candidate.index, build: number, extent: $0) } }
                 appliedSequence.store(applied, ordering: .releasing)
                 persistedSequence.store(candidate.sequence, ordering: .releasing)
             } catch {
                 return
             }
-        }
+        } }
     }
 
     /// Brings this process in line with the catalog: swaps to the build another process

@@ -36,6 +36,9 @@ public final class ServingCollection: Sendable {
     let persistedSequence: Atomic<UInt64>
     /// True when opening loaded a stored index image; false when it rebuilt the graph.
     public let loadedFromImage: Bool
+    /// Where the time to open went, for the server's log.
+    private let opening = Mutex(OpeningReport())
+    public var openingReport: OpeningReport { opening.withLock { $0 } }
     /// Sampled queries, for drift signals and recall checks.
     public let queryLog: QueryLog
     /// Shadow traffic and canary routing.
@@ -53,6 +56,16 @@ public final class ServingCollection: Sendable {
     let pipelineState = Mutex<ServingPipeline>(.dense)
     /// `queryLog.loggedCount` when the log was last stored.
     let persistedQueryLogCount = Atomic<Int>(0)
+    /// The serving index's image chain in its store, when the index continues it: the next
+    /// image may then be a delta.
+    let storedChain: Mutex<StoredChain?>
+
+    struct StoredChain {
+        /// Weak: a chain record must not keep a swapped-out index alive.
+        weak var index: HNSWIndex?
+        var build: Int
+        var extent: IndexImageChain.Extent
+    }
 
     struct Serving {
         var indexes: BuildIndexes
@@ -102,23 +115,30 @@ public final class ServingCollection: Sendable {
             }
         }
         let build = servingRecord?.build ?? 0
+        let openStarted = ContinuousClock.now
+        var report = OpeningReport()
         let opened: Serving
         let sequence: UInt64
         let blobs: BlobStore
         if build > 0, let context {
             let record = try context.builds.build(schema.name, build)
-            let (index, imageSequence) = try context.loadIndex(collection: schema.name, build: build, dimension: schema.indexDimension)
+            let loaded = try context.loadIndexImages(collection: schema.name, build: build, dimension: schema.indexDimension)
             blobs = try context.store.build(id: LifecycleContext.buildID(schema.name, build)).blobs
-            opened = Serving(indexes: Self.primarySet(index, schema: schema), build: build, model: record?.model ?? schema.embeddingModel)
-            sequence = imageSequence
+            opened = Serving(indexes: Self.primarySet(loaded.index, schema: schema), build: build, model: record?.model ?? schema.embeddingModel)
+            sequence = loaded.sequence
             loadedFromImage = true
-        } else if let (index, imageSequence) = try Self.loadOwnImage(store, schema: schema) {
+            storedChain = Mutex(StoredChain(index: loaded.index, build: build, extent: loaded.extent))
+            report.imageDeltas = loaded.extent.deltas
+        } else if let loaded = Self.loadOwnImageOrNil(store, schema: schema, discarded: &report.discardedImage) {
             blobs = store.blobs
-            opened = Serving(indexes: Self.primarySet(index, schema: schema), build: 0,
+            opened = Serving(indexes: Self.primarySet(loaded.index, schema: schema), build: 0,
                              model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
-            sequence = imageSequence
+            sequence = loaded.sequence
             loadedFromImage = true
+            storedChain = Mutex(StoredChain(index: loaded.index, build: 0, extent: loaded.extent))
+            report.imageDeltas = loaded.extent.deltas
         } else {
+            storedChain = Mutex(nil)
             let built = try Self.buildOriginal(store: store, schema: schema, record: servingRecord, context: context, threads: threads,
                                                progress: progress)
             blobs = store.blobs
@@ -135,7 +155,13 @@ public final class ServingCollection: Sendable {
         serving = Mutex(full)
         appliedSequence = Atomic(secondary.sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)
+        report.indexSeconds = (ContinuousClock.now - openStarted).seconds
+        let replayStarted = ContinuousClock.now
+        let replayedFrom = secondary.sequence
         try writeGate.withLock { _ in try catchUp() }
+        report.replaySeconds = (ContinuousClock.now - replayStarted).seconds
+        report.replayedThrough = (replayedFrom, appliedSequence.load(ordering: .acquiring))
+        opening.withLock { $0 = report }
         // Shadow and canary are optional: a collection opens even when they cannot be set up
         // (the catalog follower tries again).
         if let servingRecord { try? configureRollout(servingRecord) }
@@ -160,14 +186,24 @@ public final class ServingCollection: Sendable {
         BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance))
     }
 
-    static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> (HNSWIndex, UInt64)? {
-        guard let bytes = try store.blobs.get(name: indexBlobName) else { return nil }
-        let image = try ServingIndexImage(decoding: bytes)
-        let loaded = try HNSWIndex(snapshot: image.snapshot)
-        guard loaded.dimension == schema.indexDimension, loaded.metric == schema.distance.metric else {
-            throw LifecycleError.corruptIndexImage("image has dimension \(loaded.dimension) and metric \(loaded.metric), the collection \(schema.dimension) and \(schema.distance.metric)")
+    /// The original index from its stored image chain; nil when none is stored.
+    static func loadOwnImage(_ store: CollectionStore, schema: CollectionSchema) throws -> IndexImageChain.Loaded? {
+        guard let loaded = try IndexImageChain.load(from: store.blobs) else { return nil }
+        guard loaded.index.dimension == schema.indexDimension, loaded.index.metric == schema.distance.metric else {
+            throw LifecycleError.corruptIndexImage("image has dimension \(loaded.index.dimension) and metric \(loaded.index.metric), the collection \(schema.dimension) and \(schema.distance.metric)")
         }
-        return (loaded, image.sequence)
+        return loaded
+    }
+
+    /// The original index from its images, or nil when there are none or they cannot be used:
+    /// they are only a cache of the stored points, and the caller rebuilds from those.
+    static func loadOwnImageOrNil(_ store: CollectionStore, schema: CollectionSchema, discarded: inout String?) -> IndexImageChain.Loaded? {
+        do {
+            return try loadOwnImage(store, schema: schema)
+        } catch {
+            discarded = "\(error)"
+            return nil
+        }
     }
 
     func withServing<T>(_ body: (inout Serving) throws -> T) rethrows -> T {

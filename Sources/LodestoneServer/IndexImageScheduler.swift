@@ -22,11 +22,14 @@ public final class IndexImageScheduler: Sendable {
     }
 
     /// An image of a large collection costs seconds of CPU; waiting this many times the CPU
-    /// time the last one used before the next keeps images under a tenth of a core, however
-    /// fast the writes arrive. CPU time, not wall time: under a write burst most of an image's
+    /// time recent images used before the next keeps images under a tenth of a core, however
+    /// fast the writes arrive. The mean of the last `cpuWindow` images, not the last one alone:
+    /// a full image costs ten times the deltas around it, and spacing the next delta by it
+    /// alone would let the replay after a crash grow tenfold. CPU time, not wall time: under a write burst most of an image's
     /// wall time is waiting for the write gate and LMDB's writer lock, which costs nothing, and
     /// counting it spaced images 45 s apart for a 4.5 s wait (`tools/bench-restart`).
     static let dutyCycleFactor = 10
+    static let cpuWindow = 8
 
     /// CPU time the calling thread has used.
     static func threadCPUTime() -> Duration {
@@ -35,9 +38,10 @@ public final class IndexImageScheduler: Sendable {
         return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
     }
 
-    public func start(onStored: @escaping @Sendable (_ collection: String, _ changes: UInt64, _ took: Duration, _ cpu: Duration) -> Void, onError: @escaping @Sendable (String, any Error) -> Void) {
+    public func start(onStored: @escaping @Sendable (_ collection: String, _ changes: UInt64, _ image: ServingCollection.StoredImage?, _ took: Duration, _ cpu: Duration) -> Void, onError: @escaping @Sendable (String, any Error) -> Void) {
         let thread = Thread { [self] in
             var lastStored: [String: (at: ContinuousClock.Instant, took: Duration)] = [:]
+            var recentCPU: [String: [Duration]] = [:]
             while running.load(ordering: .acquiring) {
                 Thread.sleep(forTimeInterval: min(1, interval.seconds))
                 let now = ContinuousClock.now
@@ -49,13 +53,15 @@ public final class IndexImageScheduler: Sendable {
                     guard pending >= changes || (pending > 0 && since >= interval), since >= last.took * Self.dutyCycleFactor else { continue }
                     do {
                         let cpuBefore = Self.threadCPUTime()
-                        try serving.persistIndex()
+                        let image = try serving.persistIndex()
                         let cpu = Self.threadCPUTime() - cpuBefore
                         let took = ContinuousClock.now - now
-                        lastStored[serving.name] = (ContinuousClock.now, cpu)
+                        let recent = (recentCPU[serving.name, default: []] + [cpu]).suffix(Self.cpuWindow)
+                        recentCPU[serving.name] = Array(recent)
+                        lastStored[serving.name] = (ContinuousClock.now, recent.reduce(.zero, +) / recent.count)
                         // With the image stored, the entries before it may be needed by nobody.
                         try serving.truncateChangeLog()
-                        onStored(serving.name, pending, took, cpu)
+                        onStored(serving.name, pending, image, took, cpu)
                     } catch {
                         onError(serving.name, error)
                     }

@@ -21,7 +21,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var writeQueue: Int = 64
     /// A collection's serving index image is stored after this many applied changes, or after
     /// `indexImageSeconds` once anything changed, bounding the replay after a crash.
-    public var indexImageChanges: Int = 20_000
+    public var indexImageChanges: Int = 10_000
     public var indexImageSeconds: Double = 60
     /// Logged changes a `wait=false` write may leave for the index before it waits for the
     /// index too: bounds search staleness and the replay after a crash.

@@ -24,6 +24,9 @@ final class GraphStorage: @unchecked Sendable {
     private(set) var levels: UnsafeMutablePointer<UInt8>
     private(set) var flags: UnsafeMutablePointer<UInt8>
     private(set) var locks: UnsafeMutablePointer<UInt8>
+    /// 1 for a node whose links or flags changed since the last image of a chain: what a
+    /// delta image must carry (`HNSWIndex+ImageChain`).
+    private(set) var changed: UnsafeMutablePointer<UInt8>
     private(set) var upperLinks: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
 
     static let deletedFlag: UInt8 = 1
@@ -40,6 +43,7 @@ final class GraphStorage: @unchecked Sendable {
         levels = .allocate(capacity: 1)
         flags = .allocate(capacity: 1)
         locks = .allocate(capacity: 1)
+        changed = .allocate(capacity: 1)
         upperLinks = .allocate(capacity: 1)
         resize(to: max(capacity, 1))
     }
@@ -51,6 +55,7 @@ final class GraphStorage: @unchecked Sendable {
         levels.deallocate()
         flags.deallocate()
         locks.deallocate()
+        changed.deallocate()
         upperLinks.deallocate()
     }
 
@@ -68,6 +73,7 @@ final class GraphStorage: @unchecked Sendable {
         levels = Self.grow(levels, from: old, to: newCapacity, fill: 0)
         flags = Self.grow(flags, from: old, to: newCapacity, fill: 0)
         locks = Self.grow(locks, from: old, to: newCapacity, fill: 0)
+        changed = Self.grow(changed, from: old, to: newCapacity, fill: 0)
         upperLinks = Self.grow(upperLinks, from: old, to: newCapacity, fill: nil)
         capacity = newCapacity
     }
@@ -85,14 +91,14 @@ final class GraphStorage: @unchecked Sendable {
         GraphView(
             records: records, recordStride: recordStride, vectorOffset: vectorOffset,
             upperLinks: upperLinks, upperLevelWords: upperLevelWords,
-            labels: labels, levels: levels, flags: flags, locks: locks,
+            labels: labels, levels: levels, flags: flags, locks: locks, changed: changed,
             dimension: dimension, capacity: capacity,
             maxNeighborsBase: maxNeighborsBase, maxNeighborsUpper: maxNeighborsUpper)
     }
 
     /// Bytes held, for memory reports.
     var allocatedBytes: Int {
-        var total = capacity * (recordStride + MemoryLayout<UInt32>.stride + 3 + MemoryLayout<UnsafeMutablePointer<UInt32>?>.stride)
+        var total = capacity * (recordStride + MemoryLayout<UInt32>.stride + 4 + MemoryLayout<UnsafeMutablePointer<UInt32>?>.stride)
         for slot in 0..<capacity where upperLinks[slot] != nil {
             total += Int(levels[slot]) * upperLevelWords * MemoryLayout<UInt32>.stride
         }
@@ -119,6 +125,7 @@ struct GraphView {
     let levels: UnsafeMutablePointer<UInt8>
     let flags: UnsafeMutablePointer<UInt8>
     let locks: UnsafeMutablePointer<UInt8>
+    let changed: UnsafeMutablePointer<UInt8>
     let dimension: Int
     let capacity: Int
     let maxNeighborsBase: Int
@@ -145,6 +152,11 @@ struct GraphView {
     func isDeleted(_ slot: UInt32) -> Bool {
         lodestone_atomic_load_u8(flags + Int(slot)) & GraphStorage.deletedFlag != 0
     }
+
+    /// Records that a node's links or flags changed. Atomic: a delete and a link to the same
+    /// node may mark it at once.
+    @inline(__always)
+    func markChanged(_ slot: UInt32) { lodestone_atomic_store_u8(changed + Int(slot), 1) }
 
     @inline(__always)
     func lock(_ slot: UInt32) { lodestone_spin_lock(locks + Int(slot)) }

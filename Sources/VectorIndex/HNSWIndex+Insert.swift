@@ -121,6 +121,7 @@ extension HNSWIndex {
     private func connect(_ view: GraphView, slot: UInt32, to neighbors: [UInt32], level: Int) {
         let capacity = view.maxNeighbors(level: level)
         view.lock(slot)
+        view.markChanged(slot)
         let own = view.links(slot, level: level)
         // A node inserted meanwhile may have reached this one through an upper level and
         // linked to it already; keeping that link is what keeps the other node reachable.
@@ -138,6 +139,7 @@ extension HNSWIndex {
 
         for neighbor in neighbors {
             view.lock(neighbor)
+            view.markChanged(neighbor)
             let list = view.links(neighbor, level: level)
             let count = Int(list[0])
             if count < capacity {

@@ -14,37 +14,41 @@ extension HNSWIndex {
 
     /// The whole index as bytes. Takes the exclusive lock: no insert runs while it copies.
     public func snapshot() -> Data {
-        mutationLock.withWriteLock { structureLock.withReadLock {
-            let view = storage.view
-            let nodes = count
-            let start = entry.withLock { $0 }
-            var writer = SnapshotWriter()
-            writer.append(bytes: HNSWIndex.snapshotMagic)
-            writer.append(HNSWIndex.snapshotVersion)
-            writer.append(UInt32(Metric.allCases.firstIndex(of: metric)!))
-            writer.append(UInt32(dimension))
-            writer.append(UInt32(parameters.m))
-            writer.append(UInt32(parameters.efConstruction))
-            writer.append(UInt32(parameters.ef))
-            writer.append(parameters.seed)
-            writer.append(UInt64(nodes))
-            writer.append(start.slot ?? UInt32.max)
-            writer.append(Int32(start.level))
-            writer.append(raw: UnsafeRawBufferPointer(start: view.labels, count: nodes * 4))
-            writer.append(raw: UnsafeRawBufferPointer(start: view.levels, count: nodes))
-            writer.append(raw: UnsafeRawBufferPointer(start: view.flags, count: nodes))
-            writer.append(raw: UnsafeRawBufferPointer(start: view.records, count: nodes * view.recordStride))
-            for slot in 0..<nodes where view.levels[slot] > 0 {
-                let words = Int(view.levels[slot]) * view.upperLevelWords
-                writer.append(raw: UnsafeRawBufferPointer(start: view.upperLinks[slot]!, count: words * 4))
-            }
-            writer.appendChecksum()
-            return writer.data
-        } }
+        mutationLock.withWriteLock { structureLock.withReadLock { encodeSnapshot() } }
     }
 
-    /// Rebuilds an index from `snapshot()` bytes without recomputing any distance.
-    public convenience init(snapshot data: Data) throws(IndexError) {
+    /// The full image; callers hold `mutationLock` exclusively and `structureLock` shared.
+    func encodeSnapshot() -> Data {
+        let view = storage.view
+        let nodes = count
+        let start = entry.withLock { $0 }
+        var writer = SnapshotWriter(reservingCapacity: 64 + nodes * (6 + view.recordStride))
+        writer.append(bytes: HNSWIndex.snapshotMagic)
+        writer.append(HNSWIndex.snapshotVersion)
+        writer.append(UInt32(Metric.allCases.firstIndex(of: metric)!))
+        writer.append(UInt32(dimension))
+        writer.append(UInt32(parameters.m))
+        writer.append(UInt32(parameters.efConstruction))
+        writer.append(UInt32(parameters.ef))
+        writer.append(parameters.seed)
+        writer.append(UInt64(nodes))
+        writer.append(start.slot ?? UInt32.max)
+        writer.append(Int32(start.level))
+        writer.append(raw: UnsafeRawBufferPointer(start: view.labels, count: nodes * 4))
+        writer.append(raw: UnsafeRawBufferPointer(start: view.levels, count: nodes))
+        writer.append(raw: UnsafeRawBufferPointer(start: view.flags, count: nodes))
+        writer.append(raw: UnsafeRawBufferPointer(start: view.records, count: nodes * view.recordStride))
+        for slot in 0..<nodes where view.levels[slot] > 0 {
+            let words = Int(view.levels[slot]) * view.upperLevelWords
+            writer.append(raw: UnsafeRawBufferPointer(start: view.upperLinks[slot]!, count: words * 4))
+        }
+        writer.appendChecksum()
+        return writer.data
+    }
+
+    /// Rebuilds an index from `snapshot()` bytes without recomputing any distance, with room
+    /// for at least `minimumCapacity` nodes (deltas about to be applied, say) without growing.
+    public convenience init(snapshot data: Data, minimumCapacity: Int = 0) throws(IndexError) {
         var reader = SnapshotReader(data: data)
         guard try reader.bytes(HNSWIndex.snapshotMagic.count) == HNSWIndex.snapshotMagic else {
             throw .corruptSnapshot("not an HNSW snapshot (bad magic number)")
@@ -68,7 +72,7 @@ extension HNSWIndex {
         guard nodes >= 0, nodes < Int(UInt32.max), entrySlot == .max || Int(entrySlot) < nodes else {
             throw .corruptSnapshot("node count \(nodes) or entry point \(entrySlot) out of range")
         }
-        try self.init(dimension: dimension, metric: Metric.allCases[metricIndex], parameters: parameters, capacity: max(nodes, 1))
+        try self.init(dimension: dimension, metric: Metric.allCases[metricIndex], parameters: parameters, capacity: max(nodes, minimumCapacity, 1))
         let view = storage.view
         try reader.copy(into: UnsafeMutableRawPointer(view.labels), count: nodes * 4)
         try reader.copy(into: UnsafeMutableRawPointer(view.levels), count: nodes)
@@ -86,17 +90,18 @@ extension HNSWIndex {
             }
             if view.isDeleted(UInt32(slot)) { deleted += 1 } else { ids[view.labels[slot]] = UInt32(slot) }
         }
-        try validateLinks(view: storage.view, nodes: nodes)
+        try validateLinks(view: storage.view, slots: 0..<UInt32(nodes), nodes: nodes)
         allocatedSlots.store(nodes, ordering: .releasing)
         deletedCount.store(deleted, ordering: .relaxed)
         slotsByID.withLock { $0 = ids }
         entry.withLock { $0 = EntryPoint(slot: entrySlot == .max ? nil : entrySlot, level: entrySlot == .max ? -1 : entryLevel) }
+        imageChain.withLock { $0 = ImageChainMark(token: reader.storedChecksum, nodes: nodes) }
     }
 
     /// Every neighbour count and id must be in range: a snapshot that passed its checksum but
     /// was written by a buggy build must still never lead a search outside the graph.
-    private func validateLinks(view: GraphView, nodes: Int) throws(IndexError) {
-        for slot in 0..<UInt32(nodes) {
+    func validateLinks(view: GraphView, slots: some Sequence<UInt32>, nodes: Int) throws(IndexError) {
+        for slot in slots {
             for level in 0...Int(view.levels[Int(slot)]) {
                 let links = view.links(slot, level: level)
                 let count = Int(links[0])
@@ -113,6 +118,8 @@ extension HNSWIndex {
 
 struct SnapshotWriter {
     private(set) var data = Data()
+
+    init(reservingCapacity capacity: Int = 0) { data.reserveCapacity(capacity) }
 
     mutating func append(bytes: [UInt8]) { data.append(contentsOf: bytes) }
 
@@ -154,11 +161,15 @@ struct SnapshotReader {
         offset += count
     }
 
+    /// The checksum in the last 8 bytes (callers verified it): a chain's token for the image.
+    var storedChecksum: UInt64 {
+        data.suffix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
     func verifyChecksum() throws(IndexError) {
         guard data.count >= 16 else { throw .corruptSnapshot("too short") }
         let body = data.prefix(data.count - 8)
-        let stored = data.suffix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        guard SnapshotChecksum.of(body) == stored else { throw .corruptSnapshot("checksum mismatch") }
+        guard SnapshotChecksum.of(body) == storedChecksum else { throw .corruptSnapshot("checksum mismatch") }
     }
 }
 

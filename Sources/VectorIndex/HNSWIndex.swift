@@ -28,6 +28,9 @@ public final class HNSWIndex: Sendable {
     /// reference implementation), so two such inserts never race on the entry point.
     let levelRaise = Mutex(())
     let slotsByID = Mutex<SlotTable>(SlotTable())
+    /// The last image of a chain this index took or was loaded from; nil when there is none,
+    /// and the next image must be full.
+    let imageChain = Mutex<ImageChainMark?>(nil)
 
     struct EntryPoint {
         var slot: UInt32?
@@ -79,6 +82,7 @@ public final class HNSWIndex: Sendable {
             structureLock.withReadLock {
                 let flags = storage.view.flags + Int(slot)
                 lodestone_atomic_store_u8(flags, flags.pointee | GraphStorage.deletedFlag)
+                storage.view.markChanged(slot)
             }
             deletedCount.add(1, ordering: .relaxed)
             return true

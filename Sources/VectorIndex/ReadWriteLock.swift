@@ -26,13 +26,13 @@ final class ReadWriteLock: @unchecked Sendable {
         lock.deallocate()
     }
 
-    func withReadLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+    func withReadLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_rwlock_rdlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
 
-    func withWriteLock<Result>(_ body: () throws -> Result) rethrows -> Result {
+    func withWriteLock<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

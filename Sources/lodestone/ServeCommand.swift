@@ -85,9 +85,16 @@ struct ServeCommand: AsyncParsableCommand {
         let loader = Thread {
             let started = ContinuousClock.now
             engine.openAll { serving, took in
+                let report = serving.openingReport
+                if let reason = report.discardedImage {
+                    loadLogger.warning("stored index image not used; rebuilt from the stored points",
+                                       metadata: ["collection": "\(serving.name)", "reason": "\(reason)"])
+                }
                 loadLogger.info("opened collection", metadata: [
                     "collection": "\(serving.name)", "points": "\(serving.liveCount)",
                     "index": "\(serving.loadedFromImage ? "loaded" : "rebuilt")", "seconds": "\(took.seconds)",
+                    "index_seconds": "\(report.indexSeconds)", "image_deltas": "\(report.imageDeltas)",
+                    "replayed_changes": "\(report.replayedChanges)", "replay_seconds": "\(report.replaySeconds)",
                 ])
             }
             for (name, error) in engine.loadingState.failed {
@@ -100,9 +107,11 @@ struct ServeCommand: AsyncParsableCommand {
         let images = IndexImageScheduler(engine: engine, changes: settings.indexImageChanges, interval: .seconds(settings.indexImageSeconds))
         let imageLogger = logger
         images.start(
-            onStored: { name, changes, took, cpu in
-                imageLogger.info("stored index image", metadata: ["collection": "\(name)", "changes": "\(changes)", "seconds": "\(took.seconds)",
-                                                                  "cpu_seconds": "\(cpu.seconds)"])
+            onStored: { name, changes, image, took, cpu in
+                imageLogger.info("stored index image", metadata: [
+                    "collection": "\(name)", "changes": "\(changes)", "kind": "\(image.map { $0.isDelta ? "delta" : "full" } ?? "none")",
+                    "bytes": "\(image?.primaryBytes ?? 0)", "seconds": "\(took.seconds)", "cpu_seconds": "\(cpu.seconds)",
+                ])
             },
             onError: { name, error in imageLogger.error("storing an index image failed", metadata: ["collection": "\(name)", "error": "\(error)"]) }
         )

@@ -103,7 +103,7 @@ def finds(session, url, pid):
 
 def last_index_open(data):
     """How the last start opened the index: `loaded` (image + log replay) or `rebuilt`."""
-    return re.findall(r"collection=crash index=(\w+)", open(os.path.join(data, "server.log")).read())[-1]
+    return re.findall(r"collection=crash .*?\bindex=(\w+)", open(os.path.join(data, "server.log")).read())[-1]
 
 
 def test_acknowledged_writes_survive_kill_9_under_32_writers():

@@ -16,13 +16,11 @@ public final class ServerMetrics: Sendable {
     /// Bootstraps swift-metrics with a Prometheus factory; call once per process.
     public static func bootstrap() -> ServerMetrics {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
+        let factory = ConventionalMetricsFactory(registry: registry, durationBuckets: [
             .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
             .seconds(1), .seconds(2.5), .seconds(5),
-        ]
-        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        ], valueBuckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
         MetricsSystem.bootstrap(factory)
         return ServerMetrics(registry: registry)
     }
@@ -56,27 +54,33 @@ public final class ServerMetrics: Sendable {
         recorder.record(size)
     }
 
+    /// A per-collection gauge, with its help text from the catalog.
+    private func gauge(_ metric: String, _ collection: String) -> Prometheus.Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: metric, unitName: "", helpText: MetricCatalog.helpText(metric)),
+                           labels: [("collection", collection)])
+    }
+
     /// The Prometheus text exposition, with point gauges refreshed from the open collections.
     func exposition(engine: Engine) -> String {
         // Only open collections: a scrape must never trigger opening (and rebuilding) an index.
         for serving in engine.openCollections {
             let name = serving.name
-            registry.makeGauge(name: "lodestone_points", labels: [("collection", name)]).set(Double(serving.liveCount))
-            registry.makeGauge(name: "lodestone_deleted_points", labels: [("collection", name)]).set(Double(serving.deletedCount))
-            registry.makeGauge(name: "lodestone_changes_since_index_stored", labels: [("collection", name)]).set(Double(serving.changesSincePersist))
-            registry.makeGauge(name: "lodestone_serving_build", labels: [("collection", name)]).set(Double(serving.servingBuild))
-            registry.makeGauge(name: "lodestone_change_log_entries", labels: [("collection", name)]).set(Double(serving.changeLogEntries))
-            registry.makeGauge(name: "lodestone_index_backlog", labels: [("collection", name)]).set(Double(serving.indexBacklog))
+            gauge("lodestone_points", name).set(Double(serving.liveCount))
+            gauge("lodestone_deleted_points", name).set(Double(serving.deletedCount))
+            gauge("lodestone_changes_since_index_stored", name).set(Double(serving.changesSincePersist))
+            gauge("lodestone_serving_build", name).set(Double(serving.servingBuild))
+            gauge("lodestone_change_log_entries", name).set(Double(serving.changeLogEntries))
+            gauge("lodestone_index_backlog", name).set(Double(serving.indexBacklog))
             let grouping = serving.writeGrouping
-            registry.makeGauge(name: "lodestone_combined_write_transactions", labels: [("collection", name)]).set(Double(grouping.transactions))
-            registry.makeGauge(name: "lodestone_combined_write_requests", labels: [("collection", name)]).set(Double(grouping.requests))
-            registry.makeGauge(name: "lodestone_query_log_entries", labels: [("collection", name)]).set(Double(serving.queryLog.count))
+            gauge("lodestone_combined_write_transactions", name).set(Double(grouping.transactions))
+            gauge("lodestone_combined_write_requests", name).set(Double(grouping.requests))
+            gauge("lodestone_query_log_entries", name).set(Double(serving.queryLog.count))
             let drift = serving.driftReport()
-            registry.makeGauge(name: "lodestone_drift_centroid_shift", labels: [("collection", name)]).set(drift.centroidShift)
-            registry.makeGauge(name: "lodestone_drift_top1_ks", labels: [("collection", name)]).set(drift.top1KS)
-            registry.makeGauge(name: "lodestone_drift_recent_mean_top1", labels: [("collection", name)]).set(drift.recentMeanTop1)
-            registry.makeGauge(name: "lodestone_drift_low_score_fraction", labels: [("collection", name)]).set(drift.recentLowScoreFraction)
-            registry.makeGauge(name: "lodestone_drift_alert", labels: [("collection", name)]).set(drift.alert ? 1.0 : 0.0)
+            gauge("lodestone_drift_centroid_shift", name).set(drift.centroidShift)
+            gauge("lodestone_drift_top1_ks", name).set(drift.top1KS)
+            gauge("lodestone_drift_recent_mean_top1", name).set(drift.recentMeanTop1)
+            gauge("lodestone_drift_low_score_fraction", name).set(drift.recentLowScoreFraction)
+            gauge("lodestone_drift_alert", name).set(drift.alert ? 1.0 : 0.0)
         }
         return registry.emitToString()
     }

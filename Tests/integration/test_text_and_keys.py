@@ -1,6 +1,6 @@
 """Text in, vectors out: Qdrant inference objects, the OpenAI-compatible embeddings API with
 dynamic batching, and API keys — through the real qdrant-client and openai packages."""
-import base64, concurrent.futures
+import base64, concurrent.futures, shutil, subprocess
 import numpy as np
 import pytest, requests
 from qdrant_client import QdrantClient, models
@@ -124,14 +124,25 @@ def test_prometheus_metrics(model_server):
     s.post(model_server.url + "/collections/missing/points/query", json={"query": [0.1]})
     s.post(model_server.url + "/collections/m/points/delete?wait=true", json={"points": [1]})
     text = requests.get(model_server.url + "/metrics", headers=READ).text
-    assert 'hb_requests{http_route="/collections/{name}/points/query",http_request_method="POST",http_response_status_code="200"}' in text
+    assert 'hb_requests_total{http_route="/collections/{name}/points/query",http_request_method="POST",http_response_status_code="200"}' in text
     assert 'http_response_status_code="404"' in text
-    assert "http_server_request_duration_bucket" in text
+    assert "http_server_request_duration_seconds_bucket" in text
     assert 'lodestone_search_duration_seconds_bucket{collection="m",plan="graph"' in text
     assert 'lodestone_embedding_batch_size_bucket{model="all-MiniLM-L6-v2"' in text
     assert "lodestone_embedding_batch_duration_seconds_count" in text
     assert 'lodestone_points{collection="m"} 0.0' in text
     assert 'lodestone_deleted_points{collection="m"} 1.0' in text
+    # Prometheus conventions: every series has HELP from the server's catalog (none falls back
+    # to the generic text), counters end in _total, and promtool's linter finds nothing.
+    assert "Lodestone series " not in text
+    families = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+    helped = {line.split()[2] for line in text.splitlines() if line.startswith("# HELP ")}
+    assert families and families == helped, families ^ helped
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool is not installed (tools/ensure-test-tools installs Debian's prometheus package)")
+    linted = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
+    assert linted.returncode == 0 and not linted.stdout.strip() and not linted.stderr.strip(), linted.stdout + linted.stderr
 
 
 def test_bound_collection_takes_plain_text(model_server):

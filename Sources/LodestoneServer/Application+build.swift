@@ -41,6 +41,7 @@ public func makeRouter(
     RolloutRoutes(routes: routes).register(on: router)
     RegistryRoutes(routes: routes).register(on: router)
     PipelineRoutes(routes: routes).register(on: router)
+    TelemetryRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 

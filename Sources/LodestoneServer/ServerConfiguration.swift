@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     /// Logged changes a `wait=false` write may leave for the index before it waits for the
     /// index too: bounds search staleness and the replay after a crash.
     public var indexBacklog: Int = 20_000
+    /// `GET /telemetry/series` keeps one sample per this many seconds, for this long.
+    public var telemetryIntervalSeconds: Double = 10
+    public var telemetryRetentionSeconds: Double = 6 * 3_600
     /// Load the small demo collection when it is missing.
     public var loadDemo: Bool = false
     /// Directory of the model used to embed the demo collection's texts.
@@ -52,6 +55,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case indexImageChanges = "index_image_changes"
         case indexImageSeconds = "index_image_seconds"
         case indexBacklog = "index_backlog"
+        case telemetryIntervalSeconds = "telemetry_interval_seconds"
+        case telemetryRetentionSeconds = "telemetry_retention_seconds"
         case loadDemo = "demo"
         case demoModelDirectory = "demo_model"
         case models
@@ -83,6 +88,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         indexBacklog = try container.decodeIfPresent(Int.self, forKey: .indexBacklog) ?? defaults.indexBacklog
         guard indexBacklog >= 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "index_backlog must be at least 1"))
+        }
+        telemetryIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .telemetryIntervalSeconds) ?? defaults.telemetryIntervalSeconds
+        telemetryRetentionSeconds = try container.decodeIfPresent(Double.self, forKey: .telemetryRetentionSeconds) ?? defaults.telemetryRetentionSeconds
+        guard telemetryIntervalSeconds >= 0.1, telemetryIntervalSeconds <= 3_600, telemetryRetentionSeconds >= telemetryIntervalSeconds,
+              telemetryRetentionSeconds / telemetryIntervalSeconds <= 100_000 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "telemetry_interval_seconds must be 0.1 to 3600, and telemetry_retention_seconds at least one interval and at most 100,000 of them"))
         }
         loadDemo = try container.decodeIfPresent(Bool.self, forKey: .loadDemo) ?? defaults.loadDemo
         demoModelDirectory = try container.decodeIfPresent(String.self, forKey: .demoModelDirectory)

@@ -14,7 +14,7 @@ public final class ServerMetrics: Sendable {
     private let batchSizes = Mutex<[String: Recorder]>([:])
 
     /// Bootstraps swift-metrics with a Prometheus factory; call once per process.
-    public static func bootstrap() -> ServerMetrics {
+    public static func bootstrap(telemetry: TelemetryRecorder? = nil) -> ServerMetrics {
         let registry = PrometheusCollectorRegistry()
         let factory = ConventionalMetricsFactory(registry: registry, durationBuckets: [
             .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
@@ -22,11 +22,15 @@ public final class ServerMetrics: Sendable {
             .seconds(1), .seconds(2.5), .seconds(5),
         ], valueBuckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
         MetricsSystem.bootstrap(factory)
-        return ServerMetrics(registry: registry)
+        return ServerMetrics(registry: registry, telemetry: telemetry)
     }
 
-    public init(registry: PrometheusCollectorRegistry) {
+    /// The in-memory history behind `GET /telemetry/series`; nil when not kept.
+    public let telemetry: TelemetryRecorder?
+
+    public init(registry: PrometheusCollectorRegistry, telemetry: TelemetryRecorder? = nil) {
         self.registry = registry
+        self.telemetry = telemetry
     }
 
     func recordSearch(collection: String, plan: SearchPlan, duration: Duration) {
@@ -38,6 +42,7 @@ public final class ServerMetrics: Sendable {
             return timer
         }
         timer.record(duration: duration)
+        telemetry?.recordSearch(collection: collection, duration: duration)
     }
 
     public func recordEmbeddingBatch(model: String, size: Int, duration: Duration) {
@@ -52,6 +57,7 @@ public final class ServerMetrics: Sendable {
         }
         timer.record(duration: duration)
         recorder.record(size)
+        telemetry?.recordEmbeddingBatch(model: model, size: size)
     }
 
     /// A per-collection gauge, with its help text from the catalog.

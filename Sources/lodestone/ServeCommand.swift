@@ -54,7 +54,8 @@ struct ServeCommand: AsyncParsableCommand {
         if settings.loadDemo, try DemoCollection.loadIfMissing(engine: engine, modelDirectory: settings.demoModelDirectory, logger: logger) {
             logger.info("loaded the demo collection", metadata: ["collection": "\(DemoCollection.name)"])
         }
-        let metrics = ServerMetrics.bootstrap()
+        let telemetry = TelemetryRecorder(interval: .seconds(settings.telemetryIntervalSeconds), retention: .seconds(settings.telemetryRetentionSeconds))
+        let metrics = ServerMetrics.bootstrap(telemetry: telemetry)
         let models = try ServedModels.load(settings.models, registry: engine.lifecycle.models) { name, size, duration in
             metrics.recordEmbeddingBatch(model: name, size: size, duration: duration)
         }
@@ -104,6 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         loader.name = "collection loader"
         loader.start()
+        telemetry.start(engine: engine)
         let images = IndexImageScheduler(engine: engine, changes: settings.indexImageChanges, interval: .seconds(settings.indexImageSeconds))
         let imageLogger = logger
         images.start(
@@ -123,6 +125,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         follower.stop()
         images.stop()
+        telemetry.stop()
         try engine.persistIndexes()
         logger.info("stopped cleanly; index images stored")
     }

@@ -1,6 +1,6 @@
 """The monitoring page in a real headless browser (Chromium from Debian's packages): it loads,
 runs its JS against the server's JSON routes, and shows the same figures those routes return."""
-import os, shutil, subprocess
+import json, os, shutil, subprocess, tempfile, time
 from html.parser import HTMLParser
 import numpy as np
 import pytest
@@ -17,11 +17,19 @@ class Fields(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.values, self.collection, self.table, self.loaded = [], {}, None, None, False
+        self.chart, self.lines, self.recalls, self.overflows = None, {}, {}, None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "body" and attrs.get("data-loaded") == "true":
             self.loaded = True
+            self.overflows = attrs.get("data-overflows")
+        if tag == "svg" and "data-chart" in attrs:
+            self.chart = attrs["data-chart"]
+        if tag == "polyline" and "data-series" in attrs:
+            self.lines[(self.collection, self.chart, attrs["data-series"])] = (json.loads(attrs["data-times"]), json.loads(attrs["data-values"]))
+        if tag == "circle" and "data-build" in attrs:
+            self.recalls[(self.collection, int(attrs["data-build"]))] = float(attrs["data-recall"])
         if "data-collection" in attrs:
             self.collection = attrs["data-collection"]
         if "data-table" in attrs:
@@ -47,19 +55,39 @@ class Fields(HTMLParser):
             self.values[(self.collection, name)] = self.values.get((self.collection, name), "") + data
 
 
-def render(url):
-    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                             "--virtual-time-budget=8000", "--dump-dom", url], capture_output=True, text=True, timeout=120)
+CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=8000"]
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "bench-out")
+
+
+def parse(url, size=(1280, 800)):
+    result = subprocess.run([CHROMIUM, *CHROME_FLAGS, f"--window-size={size[0]},{size[1]}", "--dump-dom", url],
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     parser = Fields()
     parser.feed(result.stdout)
     assert parser.loaded, "the page never finished loading: " + result.stdout[-2000:]
-    return parser.values
+    return parser
+
+
+def render(url):
+    return parse(url).values
+
+
+def screenshot(url, name, size):
+    """Keeps a picture of the page as a test artifact under bench-out/."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    path = os.path.join(ARTIFACTS, name)
+    result = subprocess.run([CHROMIUM, *CHROME_FLAGS, f"--window-size={size[0]},{size[1]}", f"--screenshot={path}", url],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and os.path.getsize(path) > 10_000, result.stderr[-2000:]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (tools/test installs it)")
 def test_dashboard_shows_what_the_json_routes_say():
-    server = Server(["--api-key", "full-secret"])
+    config = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
+    json.dump({"telemetry_interval_seconds": 0.5}, config)
+    config.close()
+    server = Server(["--api-key", "full-secret", "--config", config.name])
     data = os.path.join(server.data, "db")
     s = requests.Session()
     s.headers.update({"api-key": "full-secret"})
@@ -80,8 +108,12 @@ def test_dashboard_shows_what_the_json_routes_say():
         for q in queries:
             s.post(server.url + "/collections/dash/points/query", json={"query": q.tolist(), "limit": 5}).raise_for_status()
 
+        time.sleep(1.2)  # a telemetry sample or two after the queries
+
         shadow = s.get(server.url + "/collections/dash/shadow").json()["result"]
-        page = render(server.url + "/dashboard#key=full-secret")
+        parsed = parse(server.url + "/dashboard#key=full-secret")
+        page = parsed.values
+        telemetry = s.get(server.url + "/telemetry/series", params={"collection": "dash"}).json()["result"]
         serving = s.get(server.url + "/collections/dash/serving").json()["result"]
         builds = s.get(server.url + "/collections/dash/builds").json()["result"]["builds"]
         drift = s.get(server.url + "/collections/dash/drift").json()["result"]
@@ -106,8 +138,29 @@ def test_dashboard_shows_what_the_json_routes_say():
         shown_audit = page[("dash", "audit")]
         assert [row["action"] for row in shown_audit] == [entry["action"] for entry in reversed(audit)]
         assert shown_audit[-1]["reason"] == "first build"
+        # Every chart point is the JSON route's value at that sample's time.
+        scope = telemetry["collections"]["dash"]
+        at = {name: dict(zip(scope["times"], values)) for name, values in scope["series"].items()}
+        for chart, series in [("search-qps", "search_qps"), ("latency", "search_p50_ms"), ("latency", "search_p99_ms"),
+                              ("writes", "write_changes_per_second"), ("drift-centroid", "drift_centroid_shift"),
+                              ("drift-centroid", "drift_centroid_shift_alert"), ("drift-ks", "drift_top1_ks_critical")]:
+            times, values = parsed.lines[("dash", chart, series)]
+            assert times, (chart, series)
+            for t, v in zip(times, values):
+                assert at[series][t] == v, (chart, series, t)
+        qps_times, qps = parsed.lines[("dash", "search-qps", "search_qps")]
+        assert max(qps) > 0, "the queries above show as search rate"
+        shown_recall = {b: r for (c, b), r in parsed.recalls.items() if c == "dash"}
+        assert shown_recall == {row["build"]: row["recall"] for row in telemetry["build_recall"]["dash"]}
+        assert shown_recall == {b["number"]: b["recall"]["recall"] for b in builds if b.get("recall")}
+        # Readable at desktop and phone widths, with pictures kept as artifacts.
+        assert parsed.overflows == "false"
+        assert parse(server.url + "/dashboard#key=full-secret", size=(390, 844)).overflows == "false"
+        screenshot(server.url + "/dashboard#key=full-secret", "dashboard-1280x800.png", (1280, 800))
+        screenshot(server.url + "/dashboard#key=full-secret", "dashboard-390x844.png", (390, 844))
         # Without the key the page loads but shows the server's refusal instead of data.
         locked = render(server.url + "/dashboard")
         assert ("dash", "serving-build") not in locked
     finally:
         server.stop()
+        os.remove(config.name)

@@ -1,9 +1,10 @@
 """Text in, vectors out: Qdrant inference objects, the OpenAI-compatible embeddings API with
 dynamic batching, and API keys — through the real qdrant-client and openai packages."""
-import base64, concurrent.futures, shutil, subprocess
+import base64, concurrent.futures, json, os, re, shutil, subprocess, tempfile
 import numpy as np
 import pytest, requests
 from qdrant_client import QdrantClient, models
+from conftest import ROOT
 
 FULL = {"api-key": "full-secret"}
 READ = {"api-key": "read-secret"}
@@ -138,11 +139,25 @@ def test_prometheus_metrics(model_server):
     families = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
     helped = {line.split()[2] for line in text.splitlines() if line.startswith("# HELP ")}
     assert families and families == helped, families ^ helped
+    # The Grafana dashboard in tools/ charts these same series, and nothing else.
+    dashboard = json.load(open(os.path.join(ROOT, "tools", "grafana-dashboard.json")))
+    expressions = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+    used = {re.sub(r"_(bucket|count|sum)$", "", name) for expr in expressions
+            for name in re.findall(r"\b((?:lodestone|hb|http_server)_[a-z0-9_]+)", expr)}
+    assert used and used <= families, used - families
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.skip("promtool is not installed (tools/ensure-test-tools installs Debian's prometheus package)")
     linted = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True, text=True)
     assert linted.returncode == 0 and not linted.stdout.strip() and not linted.stderr.strip(), linted.stdout + linted.stderr
+    # Its queries parse as PromQL: promtool checks them as recording rules.
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as rules:
+        rules.write("groups:\n  - name: grafana\n    rules:\n")
+        for index, expr in enumerate(expressions):
+            rules.write(f"      - record: lodestone:panel{index}\n        expr: {json.dumps(expr.replace('$collection', '.*'))}\n")
+    checked = subprocess.run([promtool, "check", "rules", rules.name], capture_output=True, text=True)
+    os.remove(rules.name)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_bound_collection_takes_plain_text(model_server):

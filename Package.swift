@@ -77,7 +77,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("openapi.json"), .copy("dashboard.html")]
+            resources: [.copy("openapi.json"), .copy("console")]
         ),
         // The child process that the crash test kills at random moments.
         .executableTarget(

@@ -9,7 +9,7 @@ struct APIKeyMiddleware: RouterMiddleware {
 
     let fullAccessKey: String?
     let readOnlyKey: String?
-    /// The dashboard page holds no data (its requests carry the key), so it loads without one.
+    /// The console's files hold no data (its requests carry the key), so they load without one.
     static let openPaths: Set<String> = ["/healthz", "/livez", "/readyz", "/dashboard"]
     static let apiKeyHeader = HTTPField.Name("api-key")!
 
@@ -18,7 +18,8 @@ struct APIKeyMiddleware: RouterMiddleware {
                                       "/points/search", "/points/search/batch"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard fullAccessKey != nil || readOnlyKey != nil, !Self.openPaths.contains(request.uri.path) else {
+        guard fullAccessKey != nil || readOnlyKey != nil, !Self.openPaths.contains(request.uri.path),
+              !request.uri.path.hasPrefix("/dashboard/") else {
             return try await next(request, context)
         }
         let start = ContinuousClock.now

@@ -79,7 +79,16 @@ struct HealthRoutes {
         routes.raw(router, .get, "/dashboard") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: DashboardPage.bytes)))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ConsoleFiles.index)))
+        }
+        routes.raw(router, .get, "/dashboard/{file}") { _, context -> Response in
+            let name = context.parameters.get("file") ?? ""
+            guard let bytes = ConsoleFiles.files[name] else {
+                return Envelope.json(["status": ["error": .string("Not found: the console has no file `\(name)`")]], status: .notFound)
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = ConsoleFiles.contentType(name)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         routes.raw(router, .get, "/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
         routes.raw(router, .get, "/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }

@@ -23,14 +23,14 @@ struct RegistryRoutes {
             })
         }
         routes.on(router, .get, "/registry/models/{reference}") { _, context in
-            let reference = try context.parameters.require("reference")
+            let reference = try context.parameters.require("reference").decodingPercentEscapes()
             let registry = registry()
             var result = try JSONValue(encoding: try registry.model(reference)).objectValue ?? [:]
             result["used_by"] = .array(try registry.users(of: reference, store: engine.store).map(JSONValue.string))
             return .object(result)
         }
         routes.on(router, .put, "/registry/models/{reference}/stage") { request, context in
-            let reference = try context.parameters.require("reference")
+            let reference = try context.parameters.require("reference").decodingPercentEscapes()
             let body = try await routes.fields(request)
             let value = try body.requireString("stage")
             guard let stage = ModelStage(rawValue: value) else {
@@ -42,4 +42,10 @@ struct RegistryRoutes {
 
     /// The engine's registry: its table is opened once (opening one takes the LMDB writer lock).
     private func registry() -> ModelRegistry { routes.engine.lifecycle.models.registry }
+}
+
+extension String {
+    /// A path segment as the client meant it: browsers and most HTTP libraries send `@` in a
+    /// model reference as `%40`, which the router hands over as written.
+    func decodingPercentEscapes() -> String { removingPercentEncoding ?? self }
 }

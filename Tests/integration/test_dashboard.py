@@ -45,7 +45,8 @@ class Fields(HTMLParser):
             self.table = None
 
     def handle_data(self, data):
-        name = self.stack[-1] if self.stack else None
+        # The innermost element that names a field: a link or span inside a cell counts for it.
+        name = next((name for name in reversed(self.stack) if name), None)
         if not name:
             return
         if self.table:

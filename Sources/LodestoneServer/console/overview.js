@@ -1,0 +1,60 @@
+"use strict";
+async function collectionSection(name) {
+  const [serving, builds, shadow, drift, audit, telemetry] = await Promise.all([
+    get(`/collections/${name}/serving`), get(`/collections/${name}/builds`), get(`/collections/${name}/shadow`),
+    get(`/collections/${name}/drift`), get(`/collections/${name}/audit`), get(`/telemetry/series?collection=${encodeURIComponent(name)}`)]);
+  const section = element("section", { class: "collection", "data-collection": name },
+    element("h2", {}, element("a", { href: `#/collection/${encodeURIComponent(name)}` }, name)));
+  section.append(element("div", { class: "summary" },
+    element("span", {}, "serving build ", field("serving-build", serving.build)),
+    element("span", {}, "live build ", field("live-build", serving.live_build === null ? "—" : serving.live_build)),
+    element("span", {}, "model ", field("serving-model", serving.model || "stored vectors")),
+    element("span", {}, "rollback target ", field("rollback-target", serving.rollback_target === null ? "—" : serving.rollback_target))));
+
+  const scope = telemetry.collections[name] || { times: [], series: {} };
+  const span = scope.times.length * telemetry.interval_seconds;
+  section.append(element("h3", {}, `Last ${span < 120 ? Math.round(span) + " s" : Math.round(span / 60) + " min"} (one sample per ${telemetry.interval_seconds} s)`));
+  section.append(element("div", { class: "charts" }, ...CHARTS.map(chart => lineChart(chart, scope)), recallChart(telemetry.build_recall[name] || [])));
+
+  section.append(element("h3", {}, "Recent builds"));
+  const recent = builds.builds.slice(-10).reverse();
+  section.append(table("builds", ["build", "status", "model", "M / ef_construct", "recall@10", "production recall", "p99 ms"],
+    recent.map(b => [["number", b.number], ["status", b.status], ["model", b.model || "stored vectors"],
+      ["params", `${b.m} / ${b.ef_construct}`], ["recall", b.recall ? fixed(b.recall.recall, 4) : "—"],
+      ["production-recall", b.production ? fixed(b.production.recall, 4) : "—"],
+      ["p99", b.recall ? fixed(b.recall.latency_p99_ms, 3) : "—"]])));
+
+  section.append(element("h3", {}, "Shadow traffic"));
+  section.append(shadow.active === false ? element("p", { "data-field": "shadow-inactive", class: "muted" }, "no shadow build")
+    : element("div", { class: "summary" },
+        element("span", {}, "build ", field("shadow-build", shadow.build)),
+        element("span", {}, "queries ", field("shadow-count", shadow.count)),
+        element("span", {}, "mean overlap@k ", field("shadow-mean-overlap", fixed(shadow.mean_overlap, 4))),
+        element("span", {}, "p10 overlap@k ", field("shadow-p10-overlap", fixed(shadow.p10_overlap, 4))),
+        element("span", {}, "p99 ms production / shadow ", field("shadow-p99", `${fixed(shadow.production_latency.p99_ms, 3)} / ${fixed(shadow.shadow_latency.p99_ms, 3)}`))));
+
+  section.append(element("h3", {}, "Query drift"));
+  section.append(element("div", { class: "summary" },
+    element("span", {}, "state ", field("drift-alert", drift.alert ? "ALERT" : (drift.ready ? "ok" : "collecting"), drift.alert ? "alert" : "ok")),
+    element("span", {}, "centroid shift ", field("drift-centroid-shift", fixed(drift.centroid_shift, 2))),
+    element("span", {}, "top-1 KS ", field("drift-top1-ks", fixed(drift.top1_ks, 3))),
+    element("span", {}, "mean top-1 ", field("drift-mean-top1",
+      `${drift.reference_queries ? fixed(drift.reference_mean_top1, 3) : "—"} → ${drift.recent_queries ? fixed(drift.recent_mean_top1, 3) : "—"}`)),
+    element("span", {}, "low-score share ", field("drift-low-score", fixed(drift.recent_low_score_fraction, 3))),
+    element("span", {}, "windows ", field("drift-windows", `${drift.reference_queries} / ${drift.recent_queries}`))));
+  if (drift.reasons.length) section.append(element("ul", { class: "alert" }, ...drift.reasons.map(r => element("li", {}, r))));
+
+  section.append(element("h3", {}, "Audit trail"));
+  section.append(table("audit", ["#", "when", "who", "action", "from → to", "reason"],
+    audit.entries.slice().reverse().map(e => [["number", e.number], ["at", e.at], ["actor", e.actor], ["action", e.action + (e.forced ? " (forced)" : "")],
+      ["builds", `${e.from_build ?? "—"} → ${e.to_build ?? "—"}`], ["reason", e.reason || ""]])));
+  return section;
+}
+
+// The overview: every collection's traffic charts, serving build, builds, shadow, drift, audit.
+views.overview = async root => {
+  const listing = await get("/collections");
+  const sections = await Promise.all(listing.collections.map(c => collectionSection(c.name)));
+  root.append(element("div", { id: "collections" }, ...sections));
+  return 10000;
+};

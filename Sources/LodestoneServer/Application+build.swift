@@ -42,6 +42,7 @@ public func makeRouter(
     RegistryRoutes(routes: routes).register(on: router)
     PipelineRoutes(routes: routes).register(on: router)
     TelemetryRoutes(routes: routes).register(on: router)
+    EvaluationRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 

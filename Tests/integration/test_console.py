@@ -5,7 +5,7 @@ import json, urllib.parse
 import pytest
 import requests
 
-from conftest import MODEL_DIR
+from conftest import MODEL_DIR, Server, last_json, lodestone
 from test_dashboard import CHROMIUM, parse, screenshot
 
 MODEL = "all-MiniLM-L6-v2"
@@ -92,3 +92,54 @@ def test_without_a_key_the_console_says_what_to_do(model_server):
     result = parse(model_server.url + "/dashboard#/collections")
     assert (None, "collections") not in result.values
     assert "refused a request without an API key (401)" in result.values[(None, "error")]
+
+
+def test_evaluations_side_by_side(tmp_path):
+    """Two stored evaluations of the same queries (dense MiniLM and BM25), compared in the
+    console as the compare route computes them; the route's numbers checked by formula."""
+    beir = tmp_path / "beir"
+    (beir / "qrels").mkdir(parents=True)
+    # Paraphrases share no word with their document (BM25 misses them), the others do.
+    queries = ["undo a release that went wrong", "vet an embedding model prior to production", "restrict hits using metadata",
+               "group commit", "reciprocal rank fusion", "memory versus recall"]
+    relevant = [1, 0, 3, 4, 8, 10]
+    (beir / "corpus.jsonl").write_text("".join(json.dumps({"_id": f"d{i}", "title": "", "text": t}) + "\n" for i, t in enumerate(TEXTS)))
+    (beir / "queries.jsonl").write_text("".join(json.dumps({"_id": f"q{i}", "text": q}) + "\n" for i, q in enumerate(queries)))
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(f"q{i}\td{r}\t1\n" for i, r in enumerate(relevant)))
+    data = tmp_path / "server"
+    db = str(data / "db")
+    lodestone(db, "models", "register", MODEL_DIR, "--name", "minilm", "--version", "1", "--json")
+    dense = last_json(lodestone(db, "eval", "--model", "minilm@1", "--dataset", str(beir), "--json"))
+    bm25 = last_json(lodestone(db, "eval", "--dataset", str(beir), "--pipeline", "bm25", "--json"))
+    server = Server(["--api-key", "full-secret"], data=str(data))
+    try:
+        s = requests.Session()
+        s.headers.update(FULL)
+        stored = {e["pipeline"]: e for e in s.get(server.url + "/registry/evaluations").json()["result"]["evaluations"]}
+        assert stored["dense"]["ndcg@10"] == pytest.approx(dense["ndcg@10"]) and stored["bm25"]["ndcg@10"] == pytest.approx(bm25["ndcg@10"])
+        keys = {"baseline": stored["bm25"]["key"], "candidate": stored["dense"]["key"]}
+        route = s.get(server.url + "/registry/evaluations/compare", params=keys).json()["result"]
+        rows = route["per_query"]
+        assert [r["text"] for r in rows] == queries
+        assert sum(r["baseline"] for r in rows) / len(rows) == pytest.approx(stored["bm25"]["ndcg@10"])
+        assert sum(r["candidate"] for r in rows) / len(rows) == pytest.approx(stored["dense"]["ndcg@10"])
+        assert route["ndcg_delta"] == pytest.approx(stored["dense"]["ndcg@10"] - stored["bm25"]["ndcg@10"])
+        low, high = route["ndcg_delta_interval"]
+        assert low <= route["ndcg_delta"] <= high
+        assert any(r["delta"] != 0 for r in rows), "the two pipelines differ on some query"
+        assert route["passes"] == (route["ndcg_delta"] >= -route["margin"])
+
+        shown = parse(server.url + "/dashboard#key=full-secret&view=" + urllib.parse.quote("registry?" + urllib.parse.urlencode(keys), safe="/"))
+        assert {row["pipeline"] for row in shown.values[(None, "evaluations")]} == {"dense", "bm25"}
+        assert shown.values[(None, "ndcg-delta")] == f"{route['ndcg_delta']:.4f}"
+        assert shown.values[(None, "ndcg-interval")] == f"[{low:.4f}, {high:.4f}]"
+        per_query = shown.values[(None, "per-query")]
+        worst_first = sorted(rows, key=lambda r: r["delta"])
+        assert [row["query"] for row in per_query] == [r["text"] for r in worst_first]
+        assert [row["delta"] for row in per_query] == [f"{r['delta']:.4f}" for r in worst_first]
+        screenshot(server.url + "/dashboard#key=full-secret&view=" + urllib.parse.quote("registry?" + urllib.parse.urlencode(keys), safe="/"),
+                   "console-evaluations-1280x800.png", (1280, 800))
+        assert s.get(server.url + "/registry/evaluations/compare", params={"baseline": "nope", "candidate": keys["candidate"]}).status_code == 404
+        assert s.get(server.url + "/registry/evaluations/compare", params={**keys, "window": "1"}).status_code == 400
+    finally:
+        server.stop()

@@ -91,6 +91,11 @@ public struct ModelEvaluator: Sendable {
         try table.get(Self.key(model, datasetPath, pipeline))
     }
 
+    /// Every stored evaluation, by model and dataset.
+    public func all() throws -> [ModelEvaluation] {
+        try table.scan().map(\.record)
+    }
+
     /// Dense evaluations keep the key they had before pipelines, so stored ones stay found.
     static func key(_ model: String, _ datasetPath: String, _ pipeline: RetrievalPipeline = .dense) -> [UInt8] {
         let suffix = pipeline == .dense ? "" : "\u{0}\(pipeline)"

@@ -1,7 +1,7 @@
 """The console's collection, search and registry views in a real headless Chromium, each
 checked against the JSON routes it reads, at desktop and phone widths, with screenshots kept
 under bench-out/."""
-import json, urllib.parse
+import json, time, urllib.parse
 import pytest
 import requests
 
@@ -141,5 +141,34 @@ def test_evaluations_side_by_side(tmp_path):
                    "console-evaluations-1280x800.png", (1280, 800))
         assert s.get(server.url + "/registry/evaluations/compare", params={"baseline": "nope", "candidate": keys["candidate"]}).status_code == 404
         assert s.get(server.url + "/registry/evaluations/compare", params={**keys, "window": "1"}).status_code == 400
+    finally:
+        server.stop()
+
+
+def test_overview_charts_embedding_batches(tmp_path):
+    """The overview's server charts: each model's batch sizes and texts embedded per second,
+    drawn from /telemetry/series, which counts the texts this test sent."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"telemetry_interval_seconds": 0.5}))
+    server = Server(["--model", MODEL_DIR, "--config", str(config)])
+    try:
+        sent = 0
+        for size in (1, 3, 8, 2):
+            response = requests.post(server.url + "/v1/embeddings", json={"model": MODEL, "input": TEXTS[:size]})
+            assert response.status_code == 200, response.text
+            sent += size
+        time.sleep(1.5)  # a sample or two after the batches
+        shown = parse(server.url + "/dashboard#/overview")
+        telemetry = requests.get(server.url + "/telemetry/series").json()["result"]
+        scope = telemetry["models"][MODEL]
+        at = {name: dict(zip(scope["times"], values)) for name, values in scope["series"].items()}
+        for chart, series in [(f"batch-size-{MODEL}", "embedding_batch_mean"), (f"batch-size-{MODEL}", "embedding_batch_p99"),
+                              (f"embedded-{MODEL}", "embedding_texts_per_second")]:
+            times, values = shown.lines[("", chart, series)]
+            assert times and all(at[series][t] == v for t, v in zip(times, values)), (chart, series)
+        gaps = [telemetry["interval_seconds"]] + [b - a for a, b in zip(scope["times"], scope["times"][1:])]
+        embedded = sum((v or 0) * g for v, g in zip(scope["series"]["embedding_texts_per_second"], gaps))
+        assert abs(embedded - sent) <= 0.15 * sent, (embedded, sent)
+        assert max(v for v in scope["series"]["embedding_batch_p99"] if v is not None) <= 8
     finally:
         server.stop()

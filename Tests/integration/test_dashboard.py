@@ -159,6 +159,26 @@ def test_dashboard_shows_what_the_json_routes_say():
         assert parse(server.url + "/dashboard#key=full-secret", size=(390, 844)).overflows == "false"
         screenshot(server.url + "/dashboard#key=full-secret", "dashboard-1280x800.png", (1280, 800))
         screenshot(server.url + "/dashboard#key=full-secret", "dashboard-390x844.png", (390, 844))
+        # The builds view: a refused promotion's gate report next to the first promotion's, and
+        # the audit trail filtered to refusals.
+        refused = s.post(server.url + "/collections/dash/promote", json={"build": weak, "reason": "try the weak one"})
+        assert refused.status_code >= 400, refused.text
+        audit = s.get(server.url + "/collections/dash/audit").json()["result"]["entries"]
+        rollouts = parse(server.url + "/dashboard#key=full-secret&view=" + "rollouts/dash%3Faction%3Drefused")
+        gated = [e for e in reversed(audit) if e.get("gate")]
+        gates = rollouts.values[("dash", "gates")]
+        assert [row["entry"] for row in gates] == [str(e["number"]) for e in gated]
+        assert [row["build"] for row in gates] == [str(e["gate"]["build"]) for e in gated]
+        for row, entry in zip(gates, gated):
+            assert row["verdict"] == ("; ".join(entry["gate"]["failures"]) or "passed")
+            assert row["recall"].startswith(f"{entry['gate']['recall']['candidate']:.4f} vs ")
+        assert any(row["verdict"] != "passed" for row in gates) and any(row["verdict"] == "passed" for row in gates)
+        shown_trail = rollouts.values[("dash", "audit")]
+        assert shown_trail and all(row["action"] == "refused" for row in shown_trail)
+        assert [row["number"] for row in shown_trail] == [str(e["number"]) for e in reversed(audit) if e["action"] == "refused"]
+        assert rollouts.values[("dash", "shadow")].startswith(f"build {weak}")
+        assert parse(server.url + "/dashboard#key=full-secret&view=rollouts/dash", size=(390, 844)).overflows == "false"
+        screenshot(server.url + "/dashboard#key=full-secret&view=rollouts/dash", "console-builds-1280x800.png", (1280, 800))
         # Without the key the page loads but shows the server's refusal instead of data.
         locked = render(server.url + "/dashboard")
         assert ("dash", "serving-build") not in locked

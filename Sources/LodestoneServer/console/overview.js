@@ -4,7 +4,8 @@ async function collectionSection(name) {
     get(`/collections/${name}/serving`), get(`/collections/${name}/builds`), get(`/collections/${name}/shadow`),
     get(`/collections/${name}/drift`), get(`/collections/${name}/audit`), get(`/telemetry/series?collection=${encodeURIComponent(name)}`)]);
   const section = element("section", { class: "collection", "data-collection": name },
-    element("h2", {}, element("a", { href: `#/collection/${encodeURIComponent(name)}` }, name)));
+    element("h2", {}, element("a", { href: `#/collection/${encodeURIComponent(name)}` }, name), " ",
+      element("a", { href: `#/rollouts/${encodeURIComponent(name)}`, class: "muted" }, "builds and rollouts →")));
   section.append(element("div", { class: "summary" },
     element("span", {}, "serving build ", field("serving-build", serving.build)),
     element("span", {}, "live build ", field("live-build", serving.live_build === null ? "—" : serving.live_build)),
@@ -52,9 +53,21 @@ async function collectionSection(name) {
 }
 
 // The overview: every collection's traffic charts, serving build, builds, shadow, drift, audit.
+// The whole server: traffic over every collection, and each served model's embedding batches.
+function serverSection(telemetry) {
+  const charts = [lineChart({ name: "server-qps", title: "All collections: searches per second", series: [["search_qps", "QPS"]] }, telemetry.server),
+    lineChart({ name: "server-latency", title: "All collections: search latency, ms", series: [["search_p50_ms", "p50"], ["search_p99_ms", "p99"]] }, telemetry.server)];
+  for (const [model, scope] of Object.entries(telemetry.models)) {
+    charts.push(lineChart({ name: `batch-size-${model}`, title: `${model}: texts per embedding batch`,
+      series: [["embedding_batch_mean", "mean"], ["embedding_batch_p99", "p99"]] }, scope));
+    charts.push(lineChart({ name: `embedded-${model}`, title: `${model}: texts embedded per second`, series: [["embedding_texts_per_second", "texts/s"]] }, scope));
+  }
+  return element("section", { class: "collection", "data-collection": "" }, element("h2", {}, "Server"), element("div", { class: "charts" }, ...charts));
+}
+
 views.overview = async root => {
-  const listing = await get("/collections");
+  const [listing, telemetry] = await Promise.all([get("/collections"), get("/telemetry/series")]);
   const sections = await Promise.all(listing.collections.map(c => collectionSection(c.name)));
-  root.append(element("div", { id: "collections" }, ...sections));
+  root.append(serverSection(telemetry), element("div", { id: "collections" }, ...sections));
   return 10000;
 };

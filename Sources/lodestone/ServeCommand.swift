@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from --config FILE (JSON: host, port, data, max_body_bytes, max_batch_points, \
             max_result_window, search_threads, search_queue, write_threads, write_queue, index_image_changes, \
-            index_image_seconds, models, api_key, read_only_api_key, demo, demo_model), then LODESTONE_HOST / \
+            index_image_seconds, index_backlog, telemetry_interval_seconds, telemetry_retention_seconds, models, api_key, read_only_api_key, demo, demo_model), then LODESTONE_HOST / \
             LODESTONE_PORT / LODESTONE_DATA, then these flags. Collections load in the background: /readyz is \
             503 until they are open. SIGTERM or SIGINT stops accepting connections, finishes requests in flight, \
             stores every changed index image and exits.

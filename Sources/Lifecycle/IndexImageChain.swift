@@ -36,25 +36,24 @@ enum IndexImageChain {
     }
 
     /// The index as of the last stored image: the full one with every later delta applied; nil
-    /// when the store has no full image.
+    /// when the store has no full image. One read transaction: a full image stored meanwhile
+    /// is never paired with the deltas it replaced.
     static func load(from blobs: BlobStore) throws -> Loaded? {
-        guard let header = try blobs.prefix(name: fullName, count: ServingIndexImage.headerSize) else { return nil }
-        let fullSequence = try ServingIndexImage.sequence(inHeader: header)
-        var deltas: [(image: ServingIndexImage, bytes: Int)] = []
-        for name in try deltaNames(in: blobs) {
-            guard let bytes = try blobs.get(name: name) else { continue }
-            let delta = try ServingIndexImage(decoding: bytes)
-            // A delta at or before the full image's position is one a later full image replaced.
-            guard delta.sequence > fullSequence else { continue }
-            deltas.append((delta, bytes.count))
+        let stored: (full: [UInt8], deltas: [[UInt8]])? = try blobs.environment.read { transaction in
+            guard let full = try blobs.table.get(name: fullName, in: transaction) else { return nil }
+            let names = try deltaNames(in: blobs, transaction)
+            return (full, try names.compactMap { try blobs.table.get(name: $0, in: transaction) })
         }
-        guard let bytes = try blobs.get(name: fullName) else { return nil }
-        let full = try ServingIndexImage(decoding: bytes)
+        guard let stored else { return nil }
+        let full = try ServingIndexImage(decoding: stored.full)
+        // A delta at or before the full image's position is one a later full image replaced.
+        let deltas = try stored.deltas.map { (image: try ServingIndexImage(decoding: $0), bytes: $0.count) }
+            .filter { $0.image.sequence > full.sequence }
         // Room for the whole chain at once: growing per delta would copy the graph each time.
         let nodes = deltas.compactMap { HNSWIndex.nodeCount(afterDelta: $0.image.snapshot) }.max() ?? 0
         let index = try HNSWIndex(snapshot: full.snapshot, minimumCapacity: nodes)
-        var loaded = Loaded(index: index, sequence: full.sequence, extent: Extent(fullBytes: bytes.count))
-        for delta in deltas where delta.image.sequence > full.sequence {
+        var loaded = Loaded(index: index, sequence: full.sequence, extent: Extent(fullBytes: stored.full.count))
+        for delta in deltas {
             try index.applyDelta(delta.image.snapshot)
             loaded.sequence = delta.image.sequence
             loaded.extent.deltas += 1
@@ -66,31 +65,45 @@ enum IndexImageChain {
     /// Stores a full image and drops every delta, in one transaction.
     static func storeFull(_ image: ServingIndexImage, in blobs: BlobStore) throws {
         let bytes = image.encoded
-        let stale = try deltaNames(in: blobs)
         try blobs.environment.write { transaction in
+            let stale = try deltaNames(in: blobs, transaction)
             try blobs.table.put(name: fullName, bytes: bytes, in: transaction)
             for name in stale { _ = try blobs.table.delete(name: name, in: transaction) }
         }
     }
 
-    /// Stores a delta after the chain's last image; returns its size in bytes.
-    static func storeDelta(_ image: ServingIndexImage, in blobs: BlobStore) throws -> Int {
+    /// Stores a delta that follows the image this process stored or loaded last, at change
+    /// `previous`; returns its size in bytes. Refused when the store's last image is elsewhere
+    /// (another writer stored a full image meanwhile): the caller's next image is then full.
+    static func storeDelta(_ image: ServingIndexImage, after previous: UInt64, in blobs: BlobStore) throws -> Int {
         let bytes = image.encoded
-        try blobs.put(name: deltaName(image.sequence), bytes: bytes)
+        try blobs.environment.write { transaction in
+            let last = try lastPosition(in: blobs, transaction)
+            guard last == previous else { throw LifecycleError.indexImageChainMoved(expected: previous, stored: last ?? 0) }
+            try blobs.table.put(name: deltaName(image.sequence), bytes: bytes, in: transaction)
+        }
         return bytes.count
+    }
+
+    /// The change-log position of the chain's last image: the full one's, or the last delta's.
+    private static func lastPosition(in blobs: BlobStore, _ transaction: borrowing LMDBTransaction) throws -> UInt64? {
+        guard let header = try blobs.table.prefix(name: fullName, count: ServingIndexImage.headerSize, in: transaction) else { return nil }
+        let full = try ServingIndexImage.sequence(inHeader: header)
+        let deltas = try deltaNames(in: blobs, transaction).compactMap { UInt64($0.dropFirst(deltaPrefix.count)) }
+        return max(full, deltas.max() ?? 0)
     }
 
     /// Drops the full image and every delta.
     static func discard(in blobs: BlobStore) throws {
-        let names = try deltaNames(in: blobs)
         try blobs.environment.write { transaction in
+            let names = try deltaNames(in: blobs, transaction)
             _ = try blobs.table.delete(name: fullName, in: transaction)
             for name in names { _ = try blobs.table.delete(name: name, in: transaction) }
         }
     }
 
     /// The deltas' names in log order (their zero-padded positions sort as numbers).
-    private static func deltaNames(in blobs: BlobStore) throws -> [String] {
-        try blobs.names().filter { $0.hasPrefix(deltaPrefix) }.sorted()
+    private static func deltaNames(in blobs: BlobStore, _ transaction: borrowing LMDBTransaction) throws -> [String] {
+        try blobs.table.names(in: transaction).filter { $0.hasPrefix(deltaPrefix) }.sorted()
     }
 }

@@ -7,6 +7,8 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
     case invalidRequest(String)
     case limitTooLarge(limit: Int, maximum: Int)
     case corruptIndexImage(String)
+    /// Another writer stored an image in the chain's store since this process's last one.
+    case indexImageChainMoved(expected: UInt64, stored: UInt64)
     case pointNotFound(String)
     case queryDimensionMismatch(expected: Int, actual: Int)
     case cancelled
@@ -22,6 +24,8 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
         case let .invalidRequest(reason): reason
         case let .limitTooLarge(limit, maximum): "limit + offset is \(limit); the maximum is \(maximum)"
         case let .corruptIndexImage(reason): "stored index image is unreadable: \(reason)"
+        case let .indexImageChainMoved(expected, stored):
+            "the stored index images moved on (at change \(stored), this process last stored \(expected)): the next image is stored in full"
         case let .pointNotFound(id): "no point with id \(id)"
         case .cancelled: "the build was cancelled"
         case let .unknownVector(name, known):

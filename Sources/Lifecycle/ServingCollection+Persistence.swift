@@ -71,15 +71,16 @@ extension ServingCollection {
             guard let taken else { return nil }
             do {
                 if taken.isDelta {
-                    let size = try IndexImageChain.storeDelta(taken.primary, in: taken.blobs)
+                    let size = try IndexImageChain.storeDelta(taken.primary, after: taken.chainPosition, in: taken.blobs)
                     storedChain.withLock { chain in
                         chain?.extent.deltas += 1
                         chain?.extent.deltaBytes += size
+                        chain?.lastSequence = taken.sequence
                     }
                 } else {
                     try IndexImageChain.storeFull(taken.primary, in: taken.blobs)
                     let extent = IndexImageChain.Extent(fullBytes: taken.primarySize)
-                    storedChain.withLock { $0 = StoredChain(index: taken.index, build: taken.build, extent: extent) }
+                    storedChain.withLock { $0 = StoredChain(index: taken.index, build: taken.build, extent: extent, lastSequence: taken.sequence) }
                 }
                 for image in taken.secondary { try taken.blobs.put(name: image.blob, bytes: image.bytes) }
                 if taken.build > 0, let context {
@@ -112,6 +113,8 @@ extension ServingCollection {
         var primary: ServingIndexImage
         var primarySize: Int
         var isDelta: Bool
+        /// For a delta: the position of the image it follows.
+        var chainPosition: UInt64
         var secondary: [(blob: String, bytes: [UInt8])]
     }
 
@@ -126,12 +129,12 @@ extension ServingCollection {
         } else {
             blobs = store.blobs
         }
-        let continues = storedChain.withLock { chain in
-            chain.map { $0.index === set.hnsw && $0.build == build && $0.extent.admitsDelta } ?? false
+        let chain = storedChain.withLock { chain in
+            chain.flatMap { $0.index === set.hnsw && $0.build == build && $0.extent.admitsDelta ? $0.lastSequence : nil }
         }
         let snapshot: Data
         var isDelta = false
-        if continues, let delta = set.hnsw.deltaSnapshot() {
+        if chain != nil, let delta = set.hnsw.deltaSnapshot() {
             snapshot = delta
             isDelta = true
         } else {
@@ -139,7 +142,7 @@ extension ServingCollection {
         }
         return TakenImages(sequence: sequence, build: build, index: set.hnsw, blobs: blobs,
                            primary: ServingIndexImage(sequence: sequence, snapshot: snapshot),
-                           primarySize: snapshot.count + ServingIndexImage.headerSize, isDelta: isDelta,
+                           primarySize: snapshot.count + ServingIndexImage.headerSize, isDelta: isDelta, chainPosition: chain ?? 0,
                            secondary: BuildIndexImages.images(of: set, sequence: sequence))
     }
 
@@ -155,9 +158,13 @@ extension ServingCollection {
     public func discardPersistedIndex() throws {
         // While a build serves, the stored original index is a rollback target: keep it.
         guard servingBuild == 0 else { return }
-        try writeGate.withLock { _ in
-            try IndexImageChain.discard(in: store.blobs)
-            storedChain.withLock { $0 = nil }
+        // The image lock first: an image already taken must not be stored after the discard.
+        try persistLock.withLock { _ in
+            try writeGate.withLock { _ in
+                try IndexImageChain.discard(in: store.blobs)
+                storedChain.withLock { $0 = nil }
+                index.breakChain()
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ extension ServingCollection {
         let model: String?
         if number == 0 {
             let record = try context.serving.record(name)
-            if let loaded = try Self.loadOwnImage(store, schema: schema) {
+            // Images that cannot be used are only a cache of the stored points: rebuild instead.
+            var discarded: String?
+            if let loaded = Self.loadOwnImageOrNil(store, schema: schema, discarded: &discarded) {
                 candidate = (loaded.index, loaded.sequence)
                 chain = loaded.extent
             } else {
@@ -51,7 +53,8 @@ extension ServingCollection {
                     throw error
                 }
                 storedChain.withLock {
-                    $0 = StoredChain(index: outgoing, build: 0, extent: IndexImageChain.Extent(fullBytes: snapshot.count + ServingIndexImage.headerSize))
+                    $0 = StoredChain(index: outgoing, build: 0, extent: IndexImageChain.Extent(fullBytes: snapshot.count + ServingIndexImage.headerSize),
+                                     lastSequence: lastAppliedSequence)
                 }
                 try BuildIndexImages.store(indexes, sequence: lastAppliedSequence, in: store.blobs)
                 persistedSequence.store(lastAppliedSequence, ordering: .releasing)
@@ -70,7 +73,7 @@ extension ServingCollection {
                 // The binding may just have moved, so read the rule again.
                 let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
                 self.withServing { $0 = Serving(indexes: candidateSet, build: number, model: model) }
-                storedChain.withLock { $0 = chain.map { StoredChain(index: candidate.index, build: number, extent: $0) } }
+                storedChain.withLock { $0 = chain.map { StoredChain(index: candidate.index, build: number, extent: $0, lastSequence: candidate.sequence) } }
                 appliedSequence.store(applied, ordering: .releasing)
                 persistedSequence.store(candidate.sequence, ordering: .releasing)
             } catch {

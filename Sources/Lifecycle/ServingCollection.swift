@@ -65,6 +65,8 @@ public final class ServingCollection: Sendable {
         weak var index: HNSWIndex?
         var build: Int
         var extent: IndexImageChain.Extent
+        /// The change-log position of the chain's last image this process stored or loaded.
+        var lastSequence: UInt64
     }
 
     struct Serving {
@@ -127,7 +129,7 @@ public final class ServingCollection: Sendable {
             opened = Serving(indexes: Self.primarySet(loaded.index, schema: schema), build: build, model: record?.model ?? schema.embeddingModel)
             sequence = loaded.sequence
             loadedFromImage = true
-            storedChain = Mutex(StoredChain(index: loaded.index, build: build, extent: loaded.extent))
+            storedChain = Mutex(StoredChain(index: loaded.index, build: build, extent: loaded.extent, lastSequence: loaded.sequence))
             report.imageDeltas = loaded.extent.deltas
         } else if let loaded = Self.loadOwnImageOrNil(store, schema: schema, discarded: &report.discardedImage) {
             blobs = store.blobs
@@ -135,7 +137,7 @@ public final class ServingCollection: Sendable {
                              model: (servingRecord ?? ServingRecord(collection: schema.name)).originalModel(current: schema.embeddingModel))
             sequence = loaded.sequence
             loadedFromImage = true
-            storedChain = Mutex(StoredChain(index: loaded.index, build: 0, extent: loaded.extent))
+            storedChain = Mutex(StoredChain(index: loaded.index, build: 0, extent: loaded.extent, lastSequence: loaded.sequence))
             report.imageDeltas = loaded.extent.deltas
         } else {
             storedChain = Mutex(nil)

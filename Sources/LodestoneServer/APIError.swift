@@ -46,7 +46,7 @@ struct APIError: Error, CustomStringConvertible {
             case .pointNotFound, .buildNotFound: return .notFound(error.description)
             case .buildNotServable, .nothingToRollBack, .bindingChanged, .cancelled:
                 return APIError(status: .conflict, message: "Wrong input: \(error.description)")
-            case .corruptIndexImage: return nil
+            case .corruptIndexImage, .indexImageChainMoved: return nil
             default: return .badRequest(error.description)
             }
         case let error as AliasError:

@@ -24,9 +24,11 @@ struct EvaluationRoutes {
     }
 
     func register(on router: Router<BasicRequestContext>) {
-        let store = routes.engine.lifecycle.store
+        // Opened once: opening creates the catalog table in a write transaction.
+        let evaluator = Result { try ModelEvaluator(store: routes.engine.lifecycle.store) }
         routes.on(router, .get, "/registry/evaluations") { _, _ in
-            let evaluations = try ModelEvaluator(store: store).all().sorted { ($0.datasetPath, $0.evaluatedAt) < ($1.datasetPath, $1.evaluatedAt) }
+            let evaluator = try evaluator.get()
+            let evaluations = try await offloaded { try evaluator.all() }.sorted { ($0.datasetPath, $0.evaluatedAt) < ($1.datasetPath, $1.evaluatedAt) }
             return ["evaluations": .array(evaluations.map(Self.summary))]
         }
         routes.on(router, .get, "/registry/evaluations/compare") { request, _ in
@@ -42,7 +44,8 @@ struct EvaluationRoutes {
                 guard let value = Double(text), value >= 0, value <= 1 else { throw APIError.badRequest("`margin` must be a number from 0 to 1, got `\(text)`") }
                 margin = value
             }
-            let stored = try ModelEvaluator(store: store).all()
+            let evaluator = try evaluator.get()
+            let stored = try await offloaded { try evaluator.all() }
             func find(_ key: String) throws -> ModelEvaluation {
                 guard let found = stored.first(where: { Self.key($0) == key }) else {
                     throw APIError.notFound("No stored evaluation has the key `\(key)`; GET /registry/evaluations lists them")
@@ -55,7 +58,7 @@ struct EvaluationRoutes {
                 throw APIError.badRequest("the two evaluations are not on the same queries (datasets `\(baseline.datasetPath)` and `\(candidate.datasetPath)`)")
             }
             let comparison = EvaluationComparison(baseline: baseline, candidate: candidate, margin: margin)
-            let texts = try? await offloaded { try BEIRDataset(directory: URL(fileURLWithPath: baseline.datasetPath)).queries }
+            let texts = try? await offloaded { try BEIRDataset.judgedQueries(directory: URL(fileURLWithPath: baseline.datasetPath)) }
             let perQuery: [JSONValue] = zip(baseline.perQueryNDCG, candidate.perQueryNDCG).enumerated().map { index, pair in
                 var row: [String: JSONValue] = ["query": .int(Int64(index)), "baseline": .double(pair.0), "candidate": .double(pair.1),
                                                 "delta": .double(pair.1 - pair.0)]

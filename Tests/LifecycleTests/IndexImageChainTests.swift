@@ -75,6 +75,38 @@ import Testing
         }
     }
 
+    @Test("when another writer stored a full image, the next delta is refused and the image after it is full")
+    func anotherWriterMovesTheChain() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let vectors = clustered(2_150, dimension: 64)
+        do {
+            let engine = try Engine(dataDirectory: directory)
+            let collection = try engine.createCollection(CollectionSchema(name: "c", dimension: 64, distance: .euclid))
+            try collection.upsert(points(Array(vectors[0 ..< 2_000])))
+            try collection.persistIndex()
+            let older = try #require(try collection.store.blobs.get(name: "serving-index"))
+            try collection.upsert(points(Array(vectors[2_000 ..< 2_050]), firstID: 2_000))
+            try collection.persistIndex()
+            #expect(try deltaCount(collection) == 1)
+            // Another process stores its (older) full image, dropping the deltas as it does.
+            try collection.store.blobs.put(name: "serving-index", bytes: older)
+            for name in try collection.store.blobs.names() where name.hasPrefix(Self.deltaPrefix) { try collection.store.blobs.delete(name: name) }
+            try collection.upsert(points(Array(vectors[2_050 ..< 2_100]), firstID: 2_050))
+            #expect(throws: LifecycleError.self) { try collection.persistIndex() }
+            try collection.upsert(points(Array(vectors[2_100 ..< 2_150]), firstID: 2_100))
+            let stored = try #require(try collection.persistIndex())
+            #expect(!stored.isDelta)
+            #expect(try deltaCount(collection) == 0)
+        }
+        let reopened = try Engine(dataDirectory: directory).collection(named: "c")
+        #expect(reopened.loadedFromImage && reopened.openingReport.replayedChanges == 0)
+        #expect(reopened.liveCount == 2_150)
+        for row in [0, 2_025, 2_075, 2_149] {
+            #expect(try reopened.search(SearchRequest(vector: vectors[row], limit: 1)).hits.first?.point.id == .number(UInt64(row)))
+        }
+    }
+
     @Test("an image chain that cannot be used is dropped and the index rebuilt from the stored points")
     func unusableChainRebuilds() throws {
         let directory = temporaryDataDirectory()

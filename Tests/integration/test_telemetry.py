@@ -55,10 +55,11 @@ def test_series_count_what_was_done(telemetry_server):
     assert times == sorted(times) and len(times) <= result["capacity"]
     assert times[-1] > started
     counted = totals(scope)
-    # The history dropped off after RETENTION seconds; everything here happened in the window.
-    assert abs(counted["search_qps"] - 40) < 1e-6, counted
-    assert abs(counted["write_changes_per_second"] - 300) < 1e-6, counted
-    assert abs(totals(result["server"])["search_qps"] - 40) < 1e-6
+    # Rates are per monotonic interval and the times are wall-clock, so the two gaps differ
+    # by the sampling jitter: allow 2%.
+    assert counted["search_qps"] == pytest.approx(40, rel=0.02), counted
+    assert counted["write_changes_per_second"] == pytest.approx(300, rel=0.02), counted
+    assert totals(result["server"])["search_qps"] == pytest.approx(40, rel=0.02)
     # The same searches as Prometheus counted them.
     text = requests.get(url + "/metrics").text
     prometheus = sum(float(line.split()[-1]) for line in text.splitlines()

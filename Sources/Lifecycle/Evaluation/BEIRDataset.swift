@@ -14,6 +14,22 @@ public struct BEIRDataset: Sendable {
     /// query id -> corpus id -> graded relevance (> 0).
     public let relevance: [String: [String: Int]]
 
+    /// The queries an evaluation of the set at `directory` scored, in its order (those with a
+    /// relevance judgement), without reading the corpus.
+    public static func judgedQueries(directory: URL) throws -> [Query] {
+        let qrels = try String(contentsOf: directory.appendingPathComponent("qrels/test.tsv"), encoding: .utf8)
+        var judged = Set<String>()
+        for (number, line) in qrels.split(separator: "\n").enumerated() {
+            let columns = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            if number == 0, columns.first == "query-id" { continue }
+            if columns.count >= 3, let score = Int(columns[2]), score > 0 { judged.insert(columns[0]) }
+        }
+        let file = directory.appendingPathComponent("queries.jsonl")
+        return try jsonLines(file).map { fields, line in
+            Query(id: try string(fields, "_id", file: file, line: line), text: try string(fields, "text", file: file, line: line))
+        }.filter { judged.contains($0.id) }
+    }
+
     public init(directory: URL) throws {
         name = directory.standardizedFileURL.lastPathComponent
         let corpusFile = directory.appendingPathComponent("corpus.jsonl")

@@ -18,7 +18,8 @@ public final class TelemetryRecorder: Sendable {
         var server: TelemetrySeries
         var collections: [String: TelemetrySeries] = [:]
         var models: [String: TelemetrySeries] = [:]
-        var lastSample: Double?
+        /// Monotonic: a wall clock stepped back would make intervals (and rates) absurd.
+        var lastSample: ContinuousClock.Instant?
     }
 
     private let state: Mutex<State>
@@ -43,9 +44,10 @@ public final class TelemetryRecorder: Sendable {
         let open = engine.openCollections.map { serving in
             (name: serving.name, applied: serving.lastAppliedSequence, drift: serving.driftReport(), settings: serving.queryLog.settings)
         }
+        let instant = ContinuousClock.now
         state.withLock { state in
-            let elapsed = state.lastSample.map { max(now - $0, 1e-3) } ?? interval.seconds
-            state.lastSample = now
+            let elapsed = state.lastSample.map { max((instant - $0).seconds, 1e-3) } ?? interval.seconds
+            state.lastSample = instant
             var serverSearches = TelemetryWindow()
             var serverWrites = 0.0
             for collection in open {
@@ -67,12 +69,14 @@ public final class TelemetryRecorder: Sendable {
                 sample["drift_alert"] = drift.ready ? (drift.alert ? 1 : 0) : nil
                 state.collections[collection.name, default: TelemetrySeries(capacity: capacity)].append(time: now, sample)
             }
-            // A collection dropped since the last sample takes its history with it.
+            // A collection dropped since the last sample takes its history (and any searches
+            // recorded for it since) with it.
             let names = Set(open.map(\.name))
             for name in state.collections.keys where !names.contains(name) {
                 state.collections[name] = nil
                 state.appliedSequence[name] = nil
             }
+            for name in state.searches.keys where !names.contains(name) { state.searches[name] = nil }
             var server = Self.searchSample(serverSearches, elapsed: elapsed)
             server["write_changes_per_second"] = serverWrites
             state.server.append(time: now, server)

@@ -84,9 +84,13 @@ function route() {
 }
 
 let refreshTimer = null;
+// Each navigation gets a number; a page that finishes loading after the next navigation began
+// is dropped, so it never replaces the page now showing.
+let generation = 0;
 
 async function show() {
   clearInterval(refreshTimer);
+  const mine = ++generation;
   const { name, argument, options } = route();
   document.querySelectorAll("nav a").forEach(a => a.classList.toggle("current", a.dataset.view === name));
   const root = document.getElementById("view");
@@ -96,11 +100,12 @@ async function show() {
       const view = views[name] || views.overview;
       const fresh = element("div", { "data-view": name });
       const every = await view(fresh, argument, options);
+      if (mine !== generation) return null;
       root.replaceChildren(fresh);
       error.textContent = "";
       return every;
     } catch (failure) {
-      error.textContent = String(failure.message || failure);
+      if (mine === generation) error.textContent = String(failure.message || failure);
       return null;
     } finally {
       // For the phone-width check: true when the page is wider than the window.
@@ -109,7 +114,7 @@ async function show() {
     }
   };
   const every = await render();
-  if (every) refreshTimer = setInterval(render, every);
+  if (every && mine === generation) refreshTimer = setInterval(render, every);
 }
 
 function setUpKeyForm() {

@@ -23,18 +23,33 @@ function queryBody(form) {
   return body;
 }
 
+// The body inside single quotes for a POSIX shell: each ' becomes '\'' so no text of the
+// query can end the quoting (a shared link could otherwise carry a command).
+function shellQuoted(text) { return "'" + text.replace(/'/g, "'\\''") + "'"; }
+
 function asCurl(collection, body) {
   const header = apiKey() ? " -H 'api-key: $LODESTONE_API_KEY'" : "";
-  return `curl -s ${location.origin}/collections/${collection}/points/query -H 'content-type: application/json'${header} \\\n  -d '${JSON.stringify(body)}'`;
+  return `curl -s ${location.origin}/collections/${encodeURIComponent(collection)}/points/query -H 'content-type: application/json'${header} \\\n  -d ${shellQuoted(JSON.stringify(body))}`;
+}
+
+// A JSON value as a Python literal (strings through JSON, which Python reads the same way).
+function pythonLiteral(value) {
+  if (value === null) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (Array.isArray(value)) return `[${value.map(pythonLiteral).join(", ")}]`;
+  if (typeof value === "object") return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${pythonLiteral(v)}`).join(", ")}}`;
+  return JSON.stringify(value);
 }
 
 function asPython(collection, body) {
-  const py = value => JSON.stringify(value, null, 0).replace(/\btrue\b/g, "True").replace(/\bfalse\b/g, "False").replace(/\bnull\b/g, "None");
-  const args = [`"${collection}"`, `query=${py(body.query)}`, `limit=${body.limit}`, "with_payload=True"];
-  if (body.using) args.push(`using="${body.using}"`);
-  if (body.filter) args.push(`query_filter=${py(body.filter)}`);
-  if (body.params) args.push(`search_params=${py(body.params)}`);
-  return `from qdrant_client import QdrantClient\nclient = QdrantClient(url="${location.origin}"${apiKey() ? ', api_key="..."' : ""})\n` +
+  const query = typeof body.query === "object" && !Array.isArray(body.query) && "text" in body.query
+    ? `models.Document(text=${JSON.stringify(body.query.text)}, model=${JSON.stringify(body.query.model)})` : pythonLiteral(body.query);
+  const args = [JSON.stringify(collection), `query=${query}`, `limit=${body.limit}`, "with_payload=True"];
+  if (body.using) args.push(`using=${JSON.stringify(body.using)}`);
+  if (body.filter) args.push(`query_filter=${pythonLiteral(body.filter)}`);
+  if (body.params) args.push(`search_params=models.SearchParams(${Object.entries(body.params).map(([k, v]) => `${k}=${pythonLiteral(v)}`).join(", ")})`);
+  return `from qdrant_client import QdrantClient, models\nclient = QdrantClient(url=${JSON.stringify(location.origin)}${apiKey() ? ', api_key="..."' : ""})\n` +
     `client.query_points(${args.join(", ")})`;
 }
 

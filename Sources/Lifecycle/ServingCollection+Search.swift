@@ -8,23 +8,7 @@ extension ServingCollection {
 
     /// Nearest neighbours of `request.vector`, with payloads and vectors as asked.
     public func search(_ request: SearchRequest) throws -> (hits: [SearchHit], plan: SearchPlan) {
-        guard request.vector.count == dimension else {
-            throw LifecycleError.queryDimensionMismatch(expected: dimension, actual: request.vector.count)
-        }
-        guard request.vector.allSatisfy(\.isFinite) else {
-            throw LifecycleError.invalidRequest("query vector contains NaN or infinite values")
-        }
-        guard request.limit >= 0, request.offset >= 0 else {
-            throw LifecycleError.invalidRequest("limit and offset must not be negative")
-        }
-        let window = request.limit + request.offset
-        guard window <= Self.maximumResultWindow else {
-            throw LifecycleError.limitTooLarge(limit: window, maximum: Self.maximumResultWindow)
-        }
-        guard window > 0 else { return ([], request.exact ? .exactScan : .graph) }
-        if let ef = request.ef, !(1...100_000).contains(ef) {
-            throw LifecycleError.invalidRequest("hnsw_ef must be between 1 and 100000, got \(ef)")
-        }
+        guard let window = try validatedWindow(request) else { return ([], request.exact ? .exactScan : .graph) }
 
         // One snapshot: the index searched and the build it is logged under agree even if a
         // promotion swaps them meanwhile.
@@ -47,6 +31,34 @@ extension ServingCollection {
         }
         let (neighbors, plan) = answer
         monitoring.shadow(request, k: window, production: neighbors, latency: ContinuousClock.now - start, collection: self)
+        let hits = try self.hits(neighbors, request)
+        queryLog.record(build: arm?.build ?? current.build, vector: request.vector, text: request.text, scores: hits.map(\.score))
+        return (hits, plan)
+    }
+
+    /// `limit + offset` after checking the request; nil when nothing is asked for.
+    func validatedWindow(_ request: SearchRequest) throws -> Int? {
+        guard request.vector.count == dimension else {
+            throw LifecycleError.queryDimensionMismatch(expected: dimension, actual: request.vector.count)
+        }
+        guard request.vector.allSatisfy(\.isFinite) else {
+            throw LifecycleError.invalidRequest("query vector contains NaN or infinite values")
+        }
+        guard request.limit >= 0, request.offset >= 0 else {
+            throw LifecycleError.invalidRequest("limit and offset must not be negative")
+        }
+        let window = request.limit + request.offset
+        guard window <= Self.maximumResultWindow else {
+            throw LifecycleError.limitTooLarge(limit: window, maximum: Self.maximumResultWindow)
+        }
+        if let ef = request.ef, !(1...100_000).contains(ef) {
+            throw LifecycleError.invalidRequest("hnsw_ef must be between 1 and 100000, got \(ef)")
+        }
+        return window > 0 ? window : nil
+    }
+
+    /// The page of `neighbors` the request asks for, with payloads and vectors read.
+    func hits(_ neighbors: [Neighbor], _ request: SearchRequest) throws -> [SearchHit] {
         // The threshold goes first, so points it drops are never read.
         let page = neighbors.dropFirst(request.offset).map { neighbor in
             (id: neighbor.id, score: distance.score(fromDistance: neighbor.distance))
@@ -61,8 +73,7 @@ extension ServingCollection {
             guard let point else { continue }
             hits.append(SearchHit(point: point, score: scored.score))
         }
-        queryLog.record(build: arm?.build ?? current.build, vector: request.vector, text: request.text, scores: hits.map(\.score))
-        return (hits, plan)
+        return hits
     }
 
     func nearest(_ request: SearchRequest, k: Int, index: HNSWIndex) throws -> ([Neighbor], SearchPlan) {

@@ -59,6 +59,8 @@ public final class ServingCollection: Sendable {
     /// The serving index's image chain in its store, when the index continues it: the next
     /// image may then be a delta.
     let storedChain: Mutex<StoredChain?>
+    /// A non-serving build loaded for side-by-side queries (`search(_:onBuild:)`).
+    let comparison = Mutex<ComparisonIndex?>(nil)
 
     struct StoredChain {
         /// Weak: a chain record must not keep a swapped-out index alive.

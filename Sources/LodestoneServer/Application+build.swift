@@ -43,6 +43,7 @@ public func makeRouter(
     PipelineRoutes(routes: routes).register(on: router)
     TelemetryRoutes(routes: routes).register(on: router)
     EvaluationRoutes(routes: routes).register(on: router)
+    BuildQueryRoutes(routes: routes).register(on: router)
     return (router, routes.table.all)
 }
 

@@ -152,7 +152,7 @@ struct SearchRoutes {
         return hits
     }
 
-    private func searchRequest(_ body: JSONFields, vector: [Float], limit: Int, offset: Int, selection: ResultSelection) throws -> SearchRequest {
+    func searchRequest(_ body: JSONFields, vector: [Float], limit: Int, offset: Int, selection: ResultSelection) throws -> SearchRequest {
         let params = try body.object("params")
         guard limit + offset <= routes.configuration.maxResultWindow else {
             throw APIError.badRequest("limit + offset is \(limit + offset); the maximum is \(routes.configuration.maxResultWindow)")

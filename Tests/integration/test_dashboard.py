@@ -1,6 +1,6 @@
 """The monitoring page in a real headless browser (Chromium from Debian's packages): it loads,
 runs its JS against the server's JSON routes, and shows the same figures those routes return."""
-import json, os, shutil, subprocess, tempfile, time
+import json, os, shutil, subprocess, tempfile, time, urllib.parse
 from html.parser import HTMLParser
 import numpy as np
 import pytest
@@ -179,6 +179,27 @@ def test_dashboard_shows_what_the_json_routes_say():
         assert rollouts.values[("dash", "shadow")].startswith(f"build {weak}")
         assert parse(server.url + "/dashboard#key=full-secret&view=rollouts/dash", size=(390, 844)).overflows == "false"
         screenshot(server.url + "/dashboard#key=full-secret&view=rollouts/dash", "console-builds-1280x800.png", (1280, 800))
+        # The search playground side by side with another build: the weak shadow build answers
+        # the same vector through the build query route.
+        probe = [round(float(v), 4) for v in queries[3]]
+        query_body = {"query": probe, "limit": 5, "with_payload": True}
+        serving_answer = s.post(server.url + "/collections/dash/points/query", json=query_body).json()["result"]["points"]
+        weak_answer = s.post(server.url + f"/collections/dash/builds/{weak}/points/query", json=query_body).json()["result"]["points"]
+        same_build = s.post(server.url + f"/collections/dash/builds/{first}/points/query", json=query_body).json()["result"]["points"]
+        assert [p["id"] for p in same_build] == [p["id"] for p in serving_answer]
+        exact_body = {**query_body, "params": {"exact": True}}
+        assert ([p["id"] for p in s.post(server.url + f"/collections/dash/builds/{weak}/points/query", json=exact_body).json()["result"]["points"]]
+                == [p["id"] for p in s.post(server.url + "/collections/dash/points/query", json=exact_body).json()["result"]["points"]])
+        side = parse(server.url + "/dashboard#key=full-secret&view=" + urllib.parse.quote(
+            "search/dash?" + urllib.parse.urlencode({"q": json.dumps(probe), "limit": 5, "compare": f"build:{weak}"}), safe="/"))
+        assert [row["id"] for row in side.values[(None, "hits")]] == [json.dumps(p["id"]) for p in serving_answer]
+        assert [row["id"] for row in side.values[(None, "build-hits")]] == [json.dumps(p["id"]) for p in weak_answer]
+        shared = len({p["id"] for p in serving_answer} & {p["id"] for p in weak_answer})
+        assert side.values[(None, "overlap")] == f"{shared} / {len(weak_answer)}"
+        refused = s.post(server.url + f"/collections/dash/builds/{weak}/points/query", json={"query": "some text", "limit": 3})
+        assert refused.status_code == 400 and "without a model" in refused.json()["status"]["error"]
+        assert s.post(server.url + f"/collections/dash/builds/{weak}/points/query", json={**query_body, "using": "x"}).status_code == 400
+        assert s.post(server.url + "/collections/dash/builds/999/points/query", json=query_body).status_code == 404
         # Without the key the page loads but shows the server's refusal instead of data.
         locked = render(server.url + "/dashboard")
         assert ("dash", "serving-build") not in locked

@@ -25,7 +25,8 @@ class RequestError extends Error {
 }
 
 async function request(method, path, body) {
-  const headers = apiKey() ? { "api-key": apiKey() } : {};
+  // As a bearer token: the server takes API keys this way, and a JWT would travel the same way.
+  const headers = apiKey() ? { authorization: `Bearer ${apiKey()}` } : {};
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();

@@ -64,12 +64,14 @@ function copyButton(label, text) {
 }
 
 views.search = async (root, selected, options) => {
-  const [listing, served] = await Promise.all([get("/collections"), fetch("/v1/models", { headers: apiKey() ? { "api-key": apiKey() } : {} })
+  const [listing, served] = await Promise.all([get("/collections"), fetch("/v1/models", { headers: apiKey() ? { authorization: `Bearer ${apiKey()}` } : {} })
     .then(r => r.ok ? r.json() : { data: [] })]);
   const names = listing.collections.map(c => c.name);
   const collection = element("select", { name: "collection" }, ...names.map(n => element("option", { value: n }, n)));
   if (selected && names.includes(selected)) collection.value = selected;
   const using = element("select", { name: "using" });
+  const against = element("select", { name: "compare" }, element("option", { value: "" }, "nothing"),
+    element("option", { value: "exact" }, "an exact search"));
   const model = element("select", { name: "model" }, element("option", { value: "" }, "the collection's own"),
     ...served.data.map(m => element("option", { value: m.id }, m.id)));
   const fillVectors = async () => {
@@ -78,6 +80,13 @@ views.search = async (root, selected, options) => {
     const dense = "size" in vectors ? [""] : Object.keys(vectors);
     using.replaceChildren(...dense.map(n => element("option", { value: n }, n || "default")),
       ...Object.keys(info.config.params.sparse_vectors || {}).map(n => element("option", { value: n }, `${n} (sparse)`)));
+    // Any build that can serve can answer the same query side by side.
+    const [builds, serving] = await Promise.all([get(`/collections/${encodeURIComponent(collection.value)}/builds`),
+      get(`/collections/${encodeURIComponent(collection.value)}/serving`)]);
+    const others = builds.builds.filter(b => ["ready", "retired"].includes(b.status) && b.number !== serving.build);
+    if (serving.build !== 0) others.unshift({ number: 0, model: null, status: "original" });
+    against.replaceChildren(element("option", { value: "" }, "nothing"), element("option", { value: "exact" }, "an exact search"),
+      ...others.map(b => element("option", { value: `build:${b.number}` }, `build ${b.number} (${b.status}${b.model ? ", " + b.model : ""})`)));
   };
   collection.addEventListener("change", fillVectors);
   if (names.length) await fillVectors();
@@ -89,7 +98,7 @@ views.search = async (root, selected, options) => {
     element("label", {}, "limit", element("input", { name: "limit", type: "number", value: 5, min: 1, max: 1000, style: "width: 5rem" })),
     element("label", {}, "hnsw_ef", element("input", { name: "ef", type: "number", min: 1, placeholder: "default", style: "width: 6rem" })),
     element("label", {}, element("span", {}, "exact"), element("input", { name: "exact", type: "checkbox" })),
-    element("label", {}, element("span", {}, "side by side with exact"), element("input", { name: "compare", type: "checkbox" })),
+    element("label", {}, "side by side with", against),
     element("label", { style: "flex: 1 1 100%" }, "filter (Qdrant JSON)", element("textarea", { name: "filter", rows: 2 })),
     element("button", { type: "submit" }, "search"));
   form.addEventListener("submit", async event => {
@@ -101,12 +110,17 @@ views.search = async (root, selected, options) => {
       const result = await post(path, body);
       const took = performance.now() - started;
       const panes = [element("div", {}, element("h3", {}, `Results (${took.toFixed(1)} ms in the browser)`), hitsTable("hits", result.points))];
-      if (form.compare.checked) {
-        const exact = await post(path, { ...body, params: { ...(body.params || {}), exact: true } });
-        const ids = new Set(exact.points.map(p => JSON.stringify(p.id)));
+      if (against.value) {
+        // The other side: the same query searched exactly, or answered by another build (a
+        // text query is then embedded by that build's own model).
+        const build = against.value.startsWith("build:") ? Number(against.value.slice(6)) : null;
+        const other = build === null ? await post(path, { ...body, params: { ...(body.params || {}), exact: true } })
+          : await post(`/collections/${encodeURIComponent(collection.value)}/builds/${build}/points/query`,
+            { ...body, query: typeof body.query === "object" && !Array.isArray(body.query) ? body.query.text : body.query, using: undefined });
+        const ids = new Set(other.points.map(p => JSON.stringify(p.id)));
         const shared = result.points.filter(p => ids.has(JSON.stringify(p.id))).length;
-        panes.push(element("div", {}, element("h3", {}, "Exact search, same query: overlap ",
-          field("overlap", `${shared} / ${exact.points.length}`)), hitsTable("exact-hits", exact.points)));
+        panes.push(element("div", {}, element("h3", {}, `${build === null ? "Exact search" : `Build ${build}`}, same query: overlap `,
+          field("overlap", `${shared} / ${other.points.length}`)), hitsTable(build === null ? "exact-hits" : "build-hits", other.points)));
       }
       const curl = asCurl(collection.value, body), python = asPython(collection.value, body);
       output.replaceChildren(element("div", { class: "side-by-side" }, ...panes),
@@ -123,7 +137,9 @@ views.search = async (root, selected, options) => {
     form.query.value = options.get("q");
     for (const name of ["limit", "ef", "filter", "using", "model"]) if (options.get(name)) form[name].value = options.get(name);
     form.exact.checked = options.get("exact") === "1";
-    form.compare.checked = options.get("compare") === "1";
+    // compare=1 (or exact) for an exact search, compare=build:N for build N.
+    const compare = options.get("compare");
+    against.value = compare === "1" ? "exact" : (compare || "");
     await new Promise(resolve => {
       const done = new MutationObserver(() => { done.disconnect(); resolve(); });
       done.observe(output, { childList: true });

@@ -42,7 +42,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port
         case dataDirectory = "data"
         case maxBodyBytes = "max_body_bytes"
@@ -64,7 +64,21 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case readOnlyAPIKey = "read_only_api_key"
     }
 
+    /// Any key of the file, to find the ones no setting has.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
     public init(from decoder: any Decoder) throws {
+        // A misspelt setting must not be silently ignored: the server would run with the default.
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).filter({ !known.contains($0) }).sorted().first {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription:
+                "unknown setting `\(unknown)`; the settings are \(known.sorted().joined(separator: ", "))"))
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = ServerConfiguration()
         host = try container.decodeIfPresent(String.self, forKey: .host) ?? defaults.host
@@ -103,11 +117,28 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Reads a JSON config file, then applies `LODESTONE_HOST`, `LODESTONE_PORT`, `LODESTONE_DATA`.
+    /// What is wrong with a config file, in words (the decoder's own text names Swift types).
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.isEmpty ? "" : "`\(context.codingPath.map(\.stringValue).joined(separator: "."))`: "
+        }
+        switch error {
+        case let .dataCorrupted(context): return path(context) + context.debugDescription
+        case let .typeMismatch(_, context), let .valueNotFound(_, context): return path(context) + "wrong type of value (\(context.debugDescription))"
+        case let .keyNotFound(key, _): return "missing `\(key.stringValue)`"
+        @unknown default: return "\(error)"
+        }
+    }
+
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         var configuration = ServerConfiguration()
         if let file {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+            do {
+                configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
+            } catch let error as DecodingError {
+                throw ConfigurationFileError(file: file, reason: Self.describe(error))
+            }
         }
         if let host = environment["LODESTONE_HOST"] { configuration.host = host }
         if let port = environment["LODESTONE_PORT"].flatMap(Int.init) { configuration.port = port }
@@ -116,4 +147,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let key = environment["LODESTONE_READ_ONLY_API_KEY"] { configuration.readOnlyAPIKey = key }
         return configuration
     }
+}
+
+/// A config file that cannot be used, and why.
+public struct ConfigurationFileError: Error, CustomStringConvertible {
+    public var file: String
+    public var reason: String
+    public var description: String { "config file \(file): \(reason)" }
 }

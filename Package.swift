@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LodestoneServer",
             dependencies: [
-                "Lifecycle", "Storage", "Embeddings", "VectorIndex",
+                "Lifecycle", "Storage", "Embeddings", "VectorIndex", "VectorFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

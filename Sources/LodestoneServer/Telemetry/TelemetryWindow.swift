@@ -1,3 +1,5 @@
+import VectorFormats
+
 /// What happened in one sampling interval for one key (a collection's searches, a model's
 /// embedding batches): a count, a sum, and a bounded uniform sample of the values for
 /// percentiles. Bounded so a burst of searches costs constant memory; reservoir sampling keeps
@@ -8,7 +10,7 @@ struct TelemetryWindow {
     private(set) var count = 0
     private(set) var sum = 0.0
     private var sample: [Double] = []
-    private var random = SplitMix(seed: 0x5EED)
+    private var random = SplitMix64(seed: 0x5EED)
 
     mutating func record(_ value: Double) {
         count += 1
@@ -37,18 +39,5 @@ struct TelemetryWindow {
     mutating func addUnsampled(count extra: Int, sum extraSum: Double) {
         count += extra
         sum += extraSum
-    }
-}
-
-/// A small deterministic generator, enough for reservoir slots.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,9 +1,10 @@
 "use strict";
-async function collectionSection(name) {
-  const [serving, builds, shadow, drift, audit, telemetry] = await Promise.all([
+// `telemetry`: the overview's one /telemetry/series answer, shared by every section.
+async function collectionSection(name, telemetry) {
+  telemetry = telemetry || { interval_seconds: 0, collections: {}, build_recall: {} };
+  const [serving, builds, shadow, drift, audit] = await Promise.all([
     get(`/collections/${name}/serving`), get(`/collections/${name}/builds`), get(`/collections/${name}/shadow`),
-    get(`/collections/${name}/drift`), get(`/collections/${name}/audit`),
-    get(`/telemetry/series?collection=${encodeURIComponent(name)}`).catch(() => ({ interval_seconds: 0, collections: {}, build_recall: {} }))]);
+    get(`/collections/${name}/drift`), get(`/collections/${name}/audit`)]);
   const section = element("section", { class: "collection", "data-collection": name },
     element("h2", {}, element("a", { href: `#/collection/${encodeURIComponent(name)}` }, name), " ",
       element("a", { href: `#/rollouts/${encodeURIComponent(name)}`, class: "muted" }, "builds and rollouts →")));
@@ -69,7 +70,7 @@ function serverSection(telemetry) {
 views.overview = async root => {
   // Without telemetry (a process that keeps none) the page still shows everything else.
   const [listing, telemetry] = await Promise.all([get("/collections"), get("/telemetry/series").catch(() => null)]);
-  const sections = await Promise.all(listing.collections.map(c => collectionSection(c.name)));
+  const sections = await Promise.all(listing.collections.map(c => collectionSection(c.name, telemetry)));
   if (telemetry) root.append(serverSection(telemetry));
   root.append(element("div", { id: "collections" }, ...sections));
   return 10000;

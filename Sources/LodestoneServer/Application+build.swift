@@ -21,15 +21,22 @@ public func buildApplication(
     )
 }
 
-/// The router with every route, and the list of "METHOD /path" it registered.
+/// What `makeRouter` registered: every "METHOD /path", and what each needs (`RouteAccess`).
+public struct RegisteredRoutes: Sendable {
+    public var routes: [String]
+    public var access: [String: String]
+}
+
+/// The router with every route, and the routes it registered.
 public func makeRouter(
     configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
     metrics: ServerMetrics? = nil, logger: Logger
-) -> (Router<BasicRequestContext>, [String]) {
+) -> (Router<BasicRequestContext>, RegisteredRoutes) {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
     if metrics != nil { router.add(middleware: MetricsMiddleware()) }
-    router.add(middleware: APIKeyMiddleware(fullAccessKey: configuration.apiKey, readOnlyKey: configuration.readOnlyAPIKey))
+    router.add(middleware: AuthenticationMiddleware(fullAccessKey: configuration.apiKey, readOnlyKey: configuration.readOnlyAPIKey,
+                                                   acceptTokens: configuration.jwt))
     let routes = RouteContext(engine: engine, configuration: configuration, models: models, metrics: metrics, logger: logger)
     HealthRoutes(routes: routes).register(on: router)
     AliasRoutes(routes: routes).register(on: router)
@@ -44,7 +51,7 @@ public func makeRouter(
     TelemetryRoutes(routes: routes).register(on: router)
     EvaluationRoutes(routes: routes).register(on: router)
     BuildQueryRoutes(routes: routes).register(on: router)
-    return (router, routes.table.all)
+    return (router, RegisteredRoutes(routes: routes.table.all, access: routes.table.accessByRoute))
 }
 
 /// `/`, `/healthz`, `/readyz`, `/livez`.
@@ -95,14 +102,19 @@ struct HealthRoutes {
         routes.raw(router, .get, "/healthz") { _, _ -> Response in Envelope.json(["status": "ok", "title": "healthz check passed"]) }
         routes.raw(router, .get, "/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
         let engine = routes.engine
+        let readinessLogger = routes.logger
         routes.raw(router, .get, "/readyz") { _, _ -> Response in
+            // The probe is open; what is loading, failed or drifting is for callers with read rights.
+            let detailed = AccessGrant.current.allows(.readServer)
             do {
                 let loading = engine.loadingState
                 guard loading.pending.isEmpty else {
-                    return Envelope.json(["status": "loading", "title": "collections are still loading",
-                                          "loading": .array(loading.pending.map(JSONValue.string))], status: .serviceUnavailable)
+                    var body: [String: JSONValue] = ["status": "loading", "title": "collections are still loading"]
+                    if detailed { body["loading"] = .array(loading.pending.map(JSONValue.string)) }
+                    return Envelope.json(.object(body), status: .serviceUnavailable)
                 }
                 let names = try engine.collectionNames()
+                guard detailed else { return Envelope.json(["status": "ok", "title": "readyz check passed"]) }
                 // Drift alerts are reported, not failed on: a drifting collection still serves.
                 var drift: [String: JSONValue] = [:]
                 for serving in engine.openCollections {
@@ -112,7 +124,8 @@ struct HealthRoutes {
                 return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count)),
                                       "failed": .object(loading.failed.mapValues(JSONValue.string)), "drift": .object(drift)])
             } catch {
-                return Envelope.json(["status": "unavailable", "error": .string("\(error)")], status: .serviceUnavailable)
+                readinessLogger.error("readiness check failed", metadata: ["error": "\(error)"])
+                return Envelope.json(["status": "unavailable", "title": "the store does not answer; see the server log"], status: .serviceUnavailable)
             }
         }
     }

@@ -9,7 +9,9 @@ struct CollectionRoutes {
 
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .get, "/collections") { _, _ in
-            let names = try routes.engine.collectionNames()
+            // As in Qdrant, a token scoped to some collections lists only those.
+            let grant = AccessGrant.current
+            let names = try routes.engine.collectionNames().filter(grant.mayRead(collection:))
             return ["collections": .array(names.map { .object(["name": .string($0)]) })]
         }
         routes.on(router, .put, "/collections/{name}") { request, context in

@@ -58,10 +58,11 @@ struct RouteContext: Sendable {
     /// error becomes a JSON error body with a 4xx status (or a logged 500).
     func on(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, handler: @escaping Handler) {
         let logger = self.logger
-        table.record(method, path)
+        let access = table.record(method, path)
         router.on(path, method: method) { request, context -> Response in
             let start = ContinuousClock.now
             do {
+                try authorize(access, context)
                 return Envelope.ok(try await handler(request, context), since: start)
             } catch {
                 return Self.errorResponse(error, request: request, start: start, logger: logger)
@@ -72,8 +73,42 @@ struct RouteContext: Sendable {
     /// Registers a route that builds its own response (not the Qdrant envelope).
     func raw(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
              handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
-        table.record(method, path)
-        router.on(path, method: method, use: handler)
+        let logger = self.logger
+        let access = table.record(method, path)
+        router.on(path, method: method) { request, context -> Response in
+            do {
+                try authorize(access, context)
+            } catch {
+                return Self.errorResponse(error, request: request, start: .now, logger: logger)
+            }
+            return try await handler(request, context)
+        }
+    }
+
+    /// Checks the request's grant against what the route needs (`RouteAccess.table`); a
+    /// collection route is checked against the collection its `{name}` (or alias) names.
+    func authorize(_ access: RouteAccess, _ context: BasicRequestContext) throws(APIError) {
+        let grant = AccessGrant.current
+        guard access != .open, grant != .unrestricted else { return }
+        guard grant.isAuthenticated else {
+            throw APIError(status: .unauthorized, message: grant.refusal ?? "Must provide an API key or an Authorization bearer token")
+        }
+        let named = access.isAboutOneCollection ? context.parameters.get("name") : nil
+        let collection = named.map { (try? engine.resolve($0)) ?? $0 }
+        guard grant.allows(access, collection: collection, named: named) else {
+            throw APIError(status: .forbidden, message: Self.forbiddenMessage(access, collection: named))
+        }
+    }
+
+    static func forbiddenMessage(_ access: RouteAccess, collection: String?) -> String {
+        let needs = switch access {
+        case .open, .authenticated: "a valid credential"
+        case .readServer: "global read access (the read-only key, the API key, or a token with access \"r\" or \"m\")"
+        case .manageServer: "global manage access (the API key, or a token with access \"m\")"
+        case .readCollection: "read access to collection `\(collection ?? "")` (global read, or a token with \"r\" or \"rw\" on it)"
+        case .writeCollection: "write access to collection `\(collection ?? "")` (the API key, or a token with \"rw\" on it)"
+        }
+        return "Forbidden: this request needs \(needs)"
     }
 
     static func errorResponse(_ error: any Error, request: Request, start: ContinuousClock.Instant, logger: Logger) -> Response {
@@ -91,8 +126,12 @@ struct RouteContext: Sendable {
                 : (httpError.body ?? status.reasonPhrase)
             return Envelope.error(APIError(status: status, message: "Wrong input: \(message)"), since: start)
         }
-        logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)", "error": "\(error)"])
-        return Envelope.error(APIError(status: .internalServerError, message: "Service internal error: \(error)"), since: start)
+        // The body names no internal detail (paths, Swift types); the log has it, under the same id.
+        let incident = UInt32.random(in: .min ... .max)
+        logger.error("request failed", metadata: ["method": "\(request.method)", "path": "\(request.uri.path)",
+                                                  "error": "\(error)", "incident": "\(incident)"])
+        let message = "Service internal error: the request could not be completed (incident \(incident) in the server log)"
+        return Envelope.error(APIError(status: .internalServerError, message: message), since: start)
     }
 
     /// The request body as JSON, bounded by the configured size.
@@ -130,8 +169,8 @@ struct RouteContext: Sendable {
     /// Who a lifecycle change is attributed to in the audit trail: the key class used, and the
     /// name the caller gave (`actor` in the body), if any.
     func actor(_ named: String?) -> String {
-        let key = configuration.apiKey == nil ? "http" : "api-key:full-access"
-        return named.map { "\(key) (\($0))" } ?? key
+        let principal = AccessGrant.current.principal
+        return named.map { "\(principal) (\($0))" } ?? principal
     }
 
     func collection(_ context: BasicRequestContext) throws -> ServingCollection {
@@ -140,14 +179,20 @@ struct RouteContext: Sendable {
     }
 }
 
-/// Every registered (method, path), so a test can compare the served routes with the
-/// committed OpenAPI document.
+/// Every registered (method, path) with what it needs, so a test can compare the served
+/// routes and their access with the committed OpenAPI document.
 final class RouteTable: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Mutex<[(route: String, access: RouteAccess)]>([])
 
-    func record(_ method: HTTPRequest.Method, _ path: RouterPath) {
-        entries.withLock { $0.append("\(method.rawValue) \(path.description)") }
+    /// What the route needs. A route missing from `RouteAccess.table` is a programming error
+    /// the route-table test catches; it stops the server at start rather than serving unchecked.
+    func record(_ method: HTTPRequest.Method, _ path: RouterPath) -> RouteAccess {
+        let route = "\(method.rawValue) \(path.description)"
+        guard let access = RouteAccess.table[route] else { fatalError("\(route) has no entry in RouteAccess.table") }
+        entries.withLock { $0.append((route, access)) }
+        return access
     }
 
-    var all: [String] { entries.withLock { $0 } }
+    var all: [String] { entries.withLock { $0.map(\.route) } }
+    var accessByRoute: [String: String] { entries.withLock { Dictionary($0.map { ($0.route, $0.access.rawValue) }, uniquingKeysWith: { a, _ in a }) } }
 }

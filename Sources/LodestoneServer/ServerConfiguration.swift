@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var apiKey: String?
     /// The key that may only read.
     public var readOnlyAPIKey: String?
+    /// Also accept JWTs signed (HS256) with the API key, whose claims grant access (Qdrant's RBAC).
+    public var jwt: Bool = false
 
     public init() {}
 
@@ -62,6 +64,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case models
         case apiKey = "api_key"
         case readOnlyAPIKey = "read_only_api_key"
+        case jwt
     }
 
     /// Any key of the file, to find the ones no setting has.
@@ -114,6 +117,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         models = try container.decodeIfPresent([String].self, forKey: .models) ?? []
         apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
         readOnlyAPIKey = try container.decodeIfPresent(String.self, forKey: .readOnlyAPIKey)
+        jwt = try container.decodeIfPresent(Bool.self, forKey: .jwt) ?? false
+    }
+
+    /// The access settings, wherever they came from (file, environment or flags): an empty key
+    /// would let an empty header in, and tokens need a key to be signed with.
+    public func validateAccess() throws(AccessConfigurationError) {
+        if let apiKey, apiKey.trimmingCharacters(in: .whitespaces).isEmpty { throw .emptyKey("api_key") }
+        if let readOnlyAPIKey, readOnlyAPIKey.trimmingCharacters(in: .whitespaces).isEmpty { throw .emptyKey("read_only_api_key") }
+        if let apiKey, apiKey == readOnlyAPIKey { throw .sameKeys }
+        if jwt, apiKey == nil { throw .tokensWithoutKey }
     }
 
     /// Reads a JSON config file, then applies `LODESTONE_HOST`, `LODESTONE_PORT`, `LODESTONE_DATA`.
@@ -146,6 +159,21 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let key = environment["LODESTONE_API_KEY"] { configuration.apiKey = key }
         if let key = environment["LODESTONE_READ_ONLY_API_KEY"] { configuration.readOnlyAPIKey = key }
         return configuration
+    }
+}
+
+/// Access settings that cannot be served safely.
+public enum AccessConfigurationError: Error, CustomStringConvertible {
+    case emptyKey(String)
+    case sameKeys
+    case tokensWithoutKey
+
+    public var description: String {
+        switch self {
+        case .emptyKey(let setting): "\(setting) is empty; give a secret or leave the setting out"
+        case .sameKeys: "api_key and read_only_api_key are the same; the read-only key must differ from the API key"
+        case .tokensWithoutKey: "jwt needs api_key: tokens are signed with the API key"
+        }
     }
 }
 

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from --config FILE (JSON: host, port, data, max_body_bytes, max_batch_points, \
             max_result_window, search_threads, search_queue, write_threads, write_queue, index_image_changes, \
-            index_image_seconds, index_backlog, telemetry_interval_seconds, telemetry_retention_seconds, models, api_key, read_only_api_key, demo, demo_model), then LODESTONE_HOST / \
+            index_image_seconds, index_backlog, telemetry_interval_seconds, telemetry_retention_seconds, models, api_key, read_only_api_key, jwt, demo, demo_model), then LODESTONE_HOST / \
             LODESTONE_PORT / LODESTONE_DATA, then these flags. Collections load in the background: /readyz is \
             503 until they are open. SIGTERM or SIGINT stops accepting connections, finishes requests in flight, \
             stores every changed index image and exits.
@@ -31,6 +31,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve a model directory for text embedding (repeatable; NAME=DIR names it).") var model: [String] = []
     @Option(name: .customLong("api-key"), help: "Key that may read and write (api-key header or Authorization: Bearer).") var apiKey: String?
     @Option(name: .customLong("read-only-api-key"), help: "Key that may only read.") var readOnlyAPIKey: String?
+    @Flag(help: "Also accept JWTs signed (HS256) with the API key whose `access` claim grants global or per-collection rights, as Qdrant does.")
+    var jwt = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -44,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.models += model
         if let apiKey { settings.apiKey = apiKey }
         if let readOnlyAPIKey { settings.readOnlyAPIKey = readOnlyAPIKey }
+        if jwt { settings.jwt = true }
+        try settings.validateAccess()
 
         var logger = Logger(label: "lodestone")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info

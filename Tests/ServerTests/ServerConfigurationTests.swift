@@ -32,4 +32,15 @@ import Testing
         #expect(throws: DecodingError.self) { try decode(#"{"telemetry_interval_seconds": 0}"#) }
         #expect(throws: DecodingError.self) { try decode(#"{"telemetry_interval_seconds": 10, "telemetry_retention_seconds": 5}"#) }
     }
+
+    @Test("an empty key, equal keys, or tokens without a key to sign them are refused at start")
+    func accessSettings() throws {
+        #expect(throws: AccessConfigurationError.self) { try decode(#"{"api_key": ""}"#).validateAccess() }
+        #expect(throws: AccessConfigurationError.self) { try decode(#"{"api_key": "  "}"#).validateAccess() }
+        #expect(throws: AccessConfigurationError.self) { try decode(#"{"read_only_api_key": ""}"#).validateAccess() }
+        #expect(throws: AccessConfigurationError.self) { try decode(#"{"api_key": "k", "read_only_api_key": "k"}"#).validateAccess() }
+        #expect(throws: AccessConfigurationError.self) { try decode(#"{"jwt": true}"#).validateAccess() }
+        try decode(#"{"api_key": "secret", "read_only_api_key": "reader", "jwt": true}"#).validateAccess()
+        try ServerConfiguration().validateAccess()
+    }
 }

@@ -94,6 +94,30 @@ def test_without_a_key_the_console_says_what_to_do(model_server):
     assert "refused a request without an API key (401)" in result.values[(None, "error")]
 
 
+def test_a_collection_token_sees_its_collection_and_is_told_what_it_may_not_see(tmp_path):
+    """With `--jwt`, a token made by PyJWT scoped to one collection: the console lists only that
+    collection (as GET /collections does for it), and the registry says why it is refused."""
+    import jwt
+    key = "console-jwt-secret-of-enough-length"
+    server = Server(["--api-key", key, "--jwt"])
+    try:
+        full = {"api-key": key}
+        for name in ("mine", "theirs"):
+            requests.put(f"{server.url}/collections/{name}", headers=full, json={"vectors": {"size": 2, "distance": "Dot"}}).raise_for_status()
+        token = jwt.encode({"access": [{"collection": "mine", "access": "r"}], "exp": int(time.time()) + 600}, key, algorithm="HS256")
+        link = server.url + "/dashboard#key=" + token + "&view="
+        listing = parse(link + "collections")
+        assert [row["name"] for row in listing.values[(None, "collections")]] == ["mine"]
+        overview = parse(link + "overview")
+        assert "403" in overview.values[(None, "telemetry-refused")]
+        refused = parse(link + "registry").values[(None, "error")]
+        assert "may not do that (403)" in refused and "global read access" in refused
+        expired = jwt.encode({"access": "m", "exp": int(time.time()) - 10}, key, algorithm="HS256")
+        assert "expired" in parse(server.url + "/dashboard#key=" + expired + "&view=collections").values[(None, "error")]
+    finally:
+        server.stop()
+
+
 def test_evaluations_side_by_side(tmp_path):
     """Two stored evaluations of the same queries (dense MiniLM and BM25), compared in the
     console as the compare route computes them; the route's numbers checked by formula."""

@@ -17,15 +17,17 @@ const apiKey = () => sessionStorage.getItem(KEY_STORE);
 
 class RequestError extends Error {
   constructor(path, status, message) {
-    super(status === 401 || status === 403
-      ? `${path}: the server refused ${apiKey() ? "this API key" : "a request without an API key"} (${status}). Enter a key above.`
-      : `${path}: ${message}`);
+    super(status === 401
+      ? `${path}: the server refused ${apiKey() ? "this API key or token" : "a request without an API key"} (401): ${message}. Enter a key or token above.`
+      : status === 403
+        ? `${path}: this key or token may not do that (403): ${message}. Use a key or token that grants it.`
+        : `${path}: ${message}`);
     this.status = status;
   }
 }
 
 async function request(method, path, body) {
-  // As a bearer token: the server takes API keys this way, and a JWT would travel the same way.
+  // As a bearer token: the server takes API keys and JWTs this way.
   const headers = apiKey() ? { authorization: `Bearer ${apiKey()}` } : {};
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

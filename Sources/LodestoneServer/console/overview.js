@@ -68,10 +68,16 @@ function serverSection(telemetry) {
 }
 
 views.overview = async root => {
-  // Without telemetry (a process that keeps none) the page still shows everything else.
-  const [listing, telemetry] = await Promise.all([get("/collections"), get("/telemetry/series").catch(() => null)]);
+  // Without telemetry (a process that keeps none, or a token scoped to some collections,
+  // which may not read the server's series) the page still shows everything else.
+  let refusal = null;
+  const [listing, telemetry] = await Promise.all([get("/collections"), get("/telemetry/series").catch(failure => {
+    if (failure.status === 403) refusal = failure.message;
+    return null;
+  })]);
   const sections = await Promise.all(listing.collections.map(c => collectionSection(c.name, telemetry)));
   if (telemetry) root.append(serverSection(telemetry));
+  if (refusal) root.append(element("p", { class: "muted", "data-field": "telemetry-refused" }, refusal));
   root.append(element("div", { id: "collections" }, ...sections));
   return 10000;
 };

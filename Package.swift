@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "Lifecycle", "Storage", "Embeddings", "VectorIndex", "VectorFormats",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -12,10 +12,11 @@ import NIOCore
 public func buildApplication(
     configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
     metrics: ServerMetrics? = nil, logger: Logger
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let (router, _) = makeRouter(configuration: configuration, engine: engine, models: models, metrics: metrics, logger: logger)
     return Application(
         router: router,
+        server: try TransportSecurity.serverBuilder(configuration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lodestone"),
         logger: logger
     )

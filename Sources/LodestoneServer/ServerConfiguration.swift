@@ -41,6 +41,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var readOnlyAPIKey: String?
     /// Also accept JWTs signed (HS256) with the API key, whose claims grant access (Qdrant's RBAC).
     public var jwt: Bool = false
+    /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init() {}
 
@@ -65,6 +68,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case apiKey = "api_key"
         case readOnlyAPIKey = "read_only_api_key"
         case jwt
+        case tlsCertificate = "tls_cert"
+        case tlsKey = "tls_key"
     }
 
     /// Any key of the file, to find the ones no setting has.
@@ -118,6 +123,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
         readOnlyAPIKey = try container.decodeIfPresent(String.self, forKey: .readOnlyAPIKey)
         jwt = try container.decodeIfPresent(Bool.self, forKey: .jwt) ?? false
+        tlsCertificate = try container.decodeIfPresent(String.self, forKey: .tlsCertificate)
+        tlsKey = try container.decodeIfPresent(String.self, forKey: .tlsKey)
     }
 
     /// The access settings, wherever they came from (file, environment or flags): an empty key
@@ -127,6 +134,7 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         if let readOnlyAPIKey, readOnlyAPIKey.trimmingCharacters(in: .whitespaces).isEmpty { throw .emptyKey("read_only_api_key") }
         if let apiKey, apiKey == readOnlyAPIKey { throw .sameKeys }
         if jwt, apiKey == nil { throw .tokensWithoutKey }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw .halfTLS }
     }
 
     /// Reads a JSON config file, then applies `LODESTONE_HOST`, `LODESTONE_PORT`, `LODESTONE_DATA`.
@@ -167,12 +175,14 @@ public enum AccessConfigurationError: Error, CustomStringConvertible {
     case emptyKey(String)
     case sameKeys
     case tokensWithoutKey
+    case halfTLS
 
     public var description: String {
         switch self {
         case .emptyKey(let setting): "\(setting) is empty; give a secret or leave the setting out"
         case .sameKeys: "api_key and read_only_api_key are the same; the read-only key must differ from the API key"
         case .tokensWithoutKey: "jwt needs api_key: tokens are signed with the API key"
+        case .halfTLS: "tls_cert and tls_key go together: give both PEM files, or neither for plain HTTP"
         }
     }
 }

@@ -14,11 +14,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, extra_args=(), data=None):
-        """`data`: restart on an earlier server's directory (its log is appended to, not lost)."""
+    def __init__(self, extra_args=(), data=None, certificate=None):
+        """`data`: restart on an earlier server's directory (its log is appended to, not lost).
+        `certificate`: the server serves HTTPS with this PEM certificate, which the probe trusts."""
         self.data = data or tempfile.mkdtemp(prefix="lodestone-it-")
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if certificate else 'http'}://{'localhost' if certificate else '127.0.0.1'}:{self.port}"
         self.log = open(os.path.join(self.data, "server.log"), "a")
         self.process = subprocess.Popen(
             [BINARY, "serve", "--data", os.path.join(self.data, "db"), "--port", str(self.port), *extra_args],
@@ -28,7 +29,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}: {open(self.log.name).read()}")
             try:
-                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.url + "/healthz", timeout=1, verify=certificate or True).status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.1)

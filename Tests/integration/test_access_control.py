@@ -3,7 +3,7 @@ signed by the API key (made here by PyJWT) whose `access` claim grants global or
 rights. Every route of the served OpenAPI document is called with every kind of credential, and
 each status is checked against the route's `x-lodestone-access` and an independent reading of
 what that credential grants."""
-import time
+import shutil, subprocess, time
 import jwt
 import pytest, requests
 from qdrant_client import QdrantClient, models
@@ -165,3 +165,45 @@ def test_lifecycle_actions_are_attributed_to_the_token_subject(secured):
     audit = requests.get(secured.url + "/collections/granted/audit", headers=headers).json()["result"]
     entries = audit["entries"] if isinstance(audit, dict) else audit
     assert any(e.get("actor") == "jwt:ci-bot" for e in entries), entries
+
+
+def test_readyz_details_need_a_credential(secured):
+    bare = requests.get(secured.url + "/readyz").json()
+    assert bare["status"] == "ok" and set(bare) == {"status", "title"}
+    detailed = requests.get(secured.url + "/readyz", headers={"api-key": READER}).json()
+    assert detailed["collections"] == 2 and set(detailed["drift"]) == {"granted", "other"}
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed (tools/test installs it)")
+def test_https_with_qdrant_client(tmp_path):
+    """`--tls-cert` / `--tls-key` with a self-signed certificate made here: qdrant-client with
+    `https=True` trusts it and speaks to the same routes; plain HTTP to the port is refused."""
+    certificate, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server = Server(["--api-key", KEY, "--jwt", "--tls-cert", certificate, "--tls-key", key], certificate=certificate)
+    try:
+        client = QdrantClient(host="localhost", port=server.port, https=True, api_key=token({"access": "m"}), verify=certificate, timeout=30)
+        client.create_collection("secure", vectors_config=models.VectorParams(size=2, distance=models.Distance.DOT))
+        client.upsert("secure", points=[models.PointStruct(id=1, vector=[1, 0]), models.PointStruct(id=2, vector=[0, 1])], wait=True)
+        assert [p.id for p in client.query_points("secure", query=[0.1, 0.9], limit=2).points] == [2, 1]
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(server.url + "/healthz", timeout=5)  # an untrusted certificate is refused by the client
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5)
+    finally:
+        server.stop()
+
+
+def test_unusable_access_settings_stop_the_server_with_a_reason(tmp_path):
+    from conftest import BINARY
+    cases = [(["--api-key", ""], "api_key is empty"), (["--jwt"], "jwt needs api_key"),
+             (["--api-key", "k1", "--read-only-api-key", "k1"], "must differ"),
+             (["--tls-cert", str(tmp_path / "missing.pem")], "tls_cert and tls_key go together"),
+             (["--tls-cert", str(tmp_path / "missing.pem"), "--tls-key", str(tmp_path / "missing.pem")], "not a readable PEM file")]
+    for arguments, reason in cases:
+        result = subprocess.run([BINARY, "serve", "--data", str(tmp_path / "db"), "--port", "1", *arguments],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0, arguments
+        assert reason in result.stderr + result.stdout, (arguments, result.stderr)

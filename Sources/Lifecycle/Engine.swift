@@ -55,6 +55,9 @@ public final class Engine: Sendable {
         opening.lock()
         defer { opening.unlock() }
         if let serving = open.withLock({ $0[name] }) { return serving }
+        // A collection that failed at start is not retried per request (a rebuild per request
+        // would stall the server); it is reported until it is restored or deleted.
+        if let reason = loading.withLock({ $0.failed[name] }) { throw LifecycleError.collectionUnavailable(name: name, reason: reason) }
         let collectionStore = try store.collection(named: name)
         let serving = try ServingCollection(store: collectionStore, context: lifecycle, threads: buildThreads,
                                             indexBacklogLimit: indexBacklogLimit, progress: progress)
@@ -104,6 +107,7 @@ public final class Engine: Sendable {
         guard try store.collectionNames().contains(name) else { return false }
         open.withLock { _ = $0.removeValue(forKey: name) }
         try store.deleteCollection(named: name)
+        loading.withLock { _ = $0.failed.removeValue(forKey: name) }
         try aliases.removeAliases(of: name)
         for build in try lifecycle.builds.builds(of: name) { try store.deleteBuild(id: build.id) }
         try lifecycle.builds.removeAll(of: name)

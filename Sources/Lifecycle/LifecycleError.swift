@@ -16,6 +16,7 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
     case buildNotFound(collection: String, number: Int)
     case buildNotServable(collection: String, number: Int, status: String)
     case nothingToRollBack(String)
+    case collectionUnavailable(name: String, reason: String)
     /// The collection switched models while a write was being embedded: embed it again.
     case bindingChanged(expected: String?, actual: String?)
 
@@ -34,6 +35,8 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
         case let .buildNotServable(collection, number, status):
             "build \(number) of `\(collection)` is \(status); only a ready build can serve"
         case let .nothingToRollBack(collection): "collection `\(collection)` has no previous build to roll back to"
+        case let .collectionUnavailable(name, reason):
+            "collection `\(name)` could not be opened when the server started and is not served (\(reason)); the others serve. Restore it from a backup, or delete it"
         case let .bindingChanged(expected, actual):
             "the collection's embedding model changed from \(expected ?? "none") to \(actual ?? "none") while the write was embedded; send it again"
         case let .queryDimensionMismatch(expected, actual):

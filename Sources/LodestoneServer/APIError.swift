@@ -47,6 +47,7 @@ struct APIError: Error, CustomStringConvertible {
             case .buildNotServable, .nothingToRollBack, .bindingChanged, .cancelled:
                 return APIError(status: .conflict, message: "Wrong input: \(error.description)")
             case .corruptIndexImage, .indexImageChainMoved: return nil
+            case .collectionUnavailable: return APIError(status: .serviceUnavailable, message: "Service unavailable: \(error.description)")
             default: return .badRequest(error.description)
             }
         case let error as AliasError:

@@ -104,6 +104,7 @@ struct HealthRoutes {
         routes.raw(router, .get, "/livez") { _, _ -> Response in Envelope.json(["status": "ok", "title": "livez check passed"]) }
         let engine = routes.engine
         let readinessLogger = routes.logger
+        let redaction = routes.redaction
         routes.raw(router, .get, "/readyz") { _, _ -> Response in
             // The probe is open; what is loading, failed or drifting is for callers with read rights.
             let detailed = AccessGrant.current.allows(.readServer)
@@ -123,7 +124,7 @@ struct HealthRoutes {
                     drift[serving.name] = ["alert": .bool(report.alert), "reasons": .array(report.reasons.map(JSONValue.string))]
                 }
                 return Envelope.json(["status": "ok", "title": "readyz check passed", "collections": .int(Int64(names.count)),
-                                      "failed": .object(loading.failed.mapValues(JSONValue.string)), "drift": .object(drift)])
+                                      "failed": .object(loading.failed.mapValues { .string(redaction.redact($0)) }), "drift": .object(drift)])
             } catch {
                 readinessLogger.error("readiness check failed", metadata: ["error": "\(error)"])
                 return Envelope.json(["status": "unavailable", "title": "the store does not answer; see the server log"], status: .serviceUnavailable)

@@ -130,9 +130,9 @@ struct CollectionRoutes {
         let own = try parameters.object("hnsw_config")
         if let own { try CollectionCreateOptions.checkHNSW(own) }
         for config in [collectionHNSW, own].compactMap({ $0 }) {
-            hnsw.m = try config.int("m", default: hnsw.m, range: 2...255) ?? hnsw.m
-            hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: 4...10_000) ?? hnsw.efConstruction
-            hnsw.ef = try config.int("ef", default: hnsw.ef, range: 1...10_000) ?? hnsw.ef
+            hnsw.m = try config.int("m", default: hnsw.m, range: HNSWSettings.mRange) ?? hnsw.m
+            hnsw.efConstruction = try config.int("ef_construct", default: hnsw.efConstruction, range: HNSWSettings.efConstructionRange) ?? hnsw.efConstruction
+            hnsw.ef = try config.int("ef", default: hnsw.ef, range: HNSWSettings.efRange) ?? hnsw.ef
             hnsw.fullScanThreshold = try config.int("full_scan_threshold", default: hnsw.fullScanThreshold, range: 0...100_000_000)
                 ?? hnsw.fullScanThreshold
         }

@@ -24,16 +24,16 @@ struct LifecycleRoutes {
                 var runner = BuildRunner(context: engine.lifecycle)
                 runner.live = engine.openCollection(named: name)
                 let record = try runner.begin(collection: name, model: try body?.string("model"),
-                                              m: try body?.int("m", range: 2 ... 512),
-                                              efConstruction: try body?.int("ef_construct", range: 1 ... 100_000),
-                                              ef: try body?.int("ef", range: 1 ... 100_000))
+                                              m: try body?.int("m", range: HNSWSettings.mRange),
+                                              efConstruction: try body?.int("ef_construct", range: HNSWSettings.efConstructionRange),
+                                              ef: try body?.int("ef", range: HNSWSettings.efRange))
                 let logger = routes.logger
                 jobs.start(record, runner: runner) { finished in
                     logger.info("build finished", metadata: ["build": "\(finished.id)", "status": "\(finished.status.rawValue)"])
                 }
                 return Envelope.ok(try describe(record), since: start, status: .accepted)
             } catch {
-                return RouteContext.errorResponse(error, request: request, start: start, logger: routes.logger)
+                return routes.errorResponse(error, request: request, start: start)
             }
         }
         routes.on(router, .get, "/collections/{name}/builds/{number}") { _, context in
@@ -67,7 +67,7 @@ struct LifecycleRoutes {
                 }
                 return Envelope.ok(summary, since: start)
             } catch {
-                return RouteContext.errorResponse(error, request: request, start: start, logger: routes.logger)
+                return routes.errorResponse(error, request: request, start: start)
             }
         }
         routes.on(router, .post, "/collections/{name}/rollback") { request, context in

@@ -19,6 +19,7 @@ enum MetricCatalog {
         "lodestone_embedding_batch_duration_seconds": "Time to embed one batch of texts, in seconds, by model.",
         "lodestone_embedding_batch_size": "Texts per embedding batch, by model.",
         "lodestone_points": "Points that searches can return, per collection.",
+        "lodestone_collection_open_failed": "1 when a stored collection could not be opened and is not served (the others serve; the log and /readyz say why), else 0.",
         "lodestone_deleted_points": "Deleted points still in the serving graph as tombstones, per collection (a rebuild reclaims them).",
         "lodestone_changes_since_index_stored": "Changes applied to the serving index since its image was last stored, per collection (the replay after a crash).",
         "lodestone_serving_build": "Number of the build that serves, per collection (0: the collection's original index).",

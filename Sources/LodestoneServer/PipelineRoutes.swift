@@ -37,7 +37,7 @@ struct PipelineRoutes {
                 }
                 return Envelope.ok(summary, since: start)
             } catch {
-                return RouteContext.errorResponse(error, request: request, start: start, logger: routes.logger)
+                return routes.errorResponse(error, request: request, start: start)
             }
         }
         routes.on(router, .post, "/collections/{name}/pipeline/rollback") { request, context in

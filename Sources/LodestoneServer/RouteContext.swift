@@ -21,6 +21,7 @@ struct RouteContext: Sendable {
     /// Parses large bodies, so a batch of vectors does not occupy the concurrency pool that
     /// health checks and light routes answer on; its queue also bounds the bodies held.
     let decoding: BoundedExecutor
+    let redaction: PathRedaction
 
     init(engine: Engine, configuration: ServerConfiguration, models: ServedModels, metrics: ServerMetrics?, logger: Logger) {
         self.engine = engine
@@ -28,6 +29,7 @@ struct RouteContext: Sendable {
         self.models = models
         self.metrics = metrics
         self.logger = logger
+        redaction = PathRedaction(dataDirectory: engine.dataDirectory)
         searches = BoundedExecutor(name: "search", threads: configuration.searchThreads, capacity: configuration.searchQueue)
         writes = BoundedExecutor(name: "write", threads: configuration.writeThreads, capacity: configuration.writeQueue)
         decoding = BoundedExecutor(name: "decode", threads: configuration.searchThreads, capacity: configuration.writeQueue)
@@ -57,7 +59,6 @@ struct RouteContext: Sendable {
     /// Registers a Qdrant-style route: the handler's value is wrapped in the envelope, and any
     /// error becomes a JSON error body with a 4xx status (or a logged 500).
     func on(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, handler: @escaping Handler) {
-        let logger = self.logger
         let access = table.record(method, path)
         router.on(path, method: method) { request, context -> Response in
             let start = ContinuousClock.now
@@ -65,7 +66,7 @@ struct RouteContext: Sendable {
                 try authorize(access, context)
                 return Envelope.ok(try await handler(request, context), since: start)
             } catch {
-                return Self.errorResponse(error, request: request, start: start, logger: logger)
+                return errorResponse(error, request: request, start: start)
             }
         }
     }
@@ -73,13 +74,12 @@ struct RouteContext: Sendable {
     /// Registers a route that builds its own response (not the Qdrant envelope).
     func raw(_ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath,
              handler: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) {
-        let logger = self.logger
         let access = table.record(method, path)
         router.on(path, method: method) { request, context -> Response in
             do {
                 try authorize(access, context)
             } catch {
-                return Self.errorResponse(error, request: request, start: .now, logger: logger)
+                return errorResponse(error, request: request, start: .now)
             }
             return try await handler(request, context)
         }
@@ -111,8 +111,9 @@ struct RouteContext: Sendable {
         return "Forbidden: this request needs \(needs)"
     }
 
-    static func errorResponse(_ error: any Error, request: Request, start: ContinuousClock.Instant, logger: Logger) -> Response {
-        if let apiError = APIError.from(error) {
+    func errorResponse(_ error: any Error, request: Request, start: ContinuousClock.Instant) -> Response {
+        if var apiError = APIError.from(error) {
+            apiError.message = redaction.redact(apiError.message)
             return Envelope.error(apiError, since: start)
         }
         if error is NIOTooManyBytesError {

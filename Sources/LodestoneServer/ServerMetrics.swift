@@ -88,6 +88,12 @@ public final class ServerMetrics: Sendable {
             gauge("lodestone_drift_low_score_fraction", name).set(drift.recentLowScoreFraction)
             gauge("lodestone_drift_alert", name).set(drift.alert ? 1.0 : 0.0)
         }
+        // A collection that could not open is skipped while the others serve; this says so.
+        let loading = engine.loadingState
+        for name in loading.failed.keys { gauge("lodestone_collection_open_failed", name).set(1.0) }
+        for serving in engine.openCollections where loading.failed[serving.name] == nil {
+            gauge("lodestone_collection_open_failed", serving.name).set(0.0)
+        }
         return registry.emitToString()
     }
 }

@@ -63,8 +63,14 @@ public final class HNSWIndex: Sendable {
     /// Bytes of graph and vector memory held by the index.
     public var memoryBytes: Int { structureLock.withReadLock { storage.allocatedBytes } }
 
+    /// The slot of a linked node: an id whose insert is still linking has the placeholder
+    /// `slotBeingInserted`, which is not a slot and must never index the graph.
+    func linkedSlot(_ id: UInt32) -> UInt32? {
+        slotsByID.withLock { $0[id] }.flatMap { $0 == HNSWIndex.slotBeingInserted ? nil : $0 }
+    }
+
     public func contains(id: UInt32) -> Bool {
-        guard let slot = slotsByID.withLock({ $0[id] }) else { return false }
+        guard let slot = linkedSlot(id) else { return false }
         return structureLock.withReadLock { !storage.view.isDeleted(slot) }
     }
 
@@ -78,7 +84,12 @@ public final class HNSWIndex: Sendable {
     /// Marks `id` deleted: it stays in the graph for routing but no search returns it again.
     public func delete(id: UInt32) throws(IndexError) {
         let found = mutationLock.withReadLock { () -> Bool in
-            guard let slot = slotsByID.withLock({ $0.removeValue(forKey: id) }) else { return false }
+            // An id still being inserted is not there yet; its placeholder stays for the insert.
+            let removed = slotsByID.withLock { slots -> UInt32? in
+                guard let slot = slots[id], slot != HNSWIndex.slotBeingInserted else { return nil }
+                return slots.removeValue(forKey: id)
+            }
+            guard let slot = removed else { return false }
             structureLock.withReadLock {
                 let flags = storage.view.flags + Int(slot)
                 lodestone_atomic_store_u8(flags, flags.pointee | GraphStorage.deletedFlag)
@@ -92,7 +103,7 @@ public final class HNSWIndex: Sendable {
 
     /// The stored vector of `id` (normalised, for cosine indexes).
     public func vector(id: UInt32) -> [Float]? {
-        guard let slot = slotsByID.withLock({ $0[id] }) else { return nil }
+        guard let slot = linkedSlot(id) else { return nil }
         return structureLock.withReadLock {
             Array(UnsafeBufferPointer(start: storage.view.vector(slot), count: dimension))
         }

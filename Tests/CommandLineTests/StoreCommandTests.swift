@@ -36,6 +36,19 @@ import Testing
         #expect(point?.vector == [7, 1, 2])
     }
 
+    @Test("import with HNSW settings the index cannot build is refused before a collection is stored")
+    func importRefusesUnbuildableSettings() throws {
+        let directory = try LodestoneBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let vectors = directory.appendingPathComponent("v.npy").path
+        #expect(try LodestoneBinary.run(["generate", "--count", "50", "--dim", "6", "--out", vectors]).status == 0)
+        let refused = try LodestoneBinary.run(["import", "--data", data, "--collection", "big", "--m", "300", vectors])
+        #expect(refused.status != 0 && refused.status < 128)
+        #expect(refused.standardError.contains("`m` must be between 2 and 255, got 300"), "\(refused.standardError)")
+        #expect(try Engine(dataDirectory: URL(fileURLWithPath: data)).collectionNames().isEmpty)
+    }
+
     @Test("backup while in use, then restore into a new directory, gives the same searchable data")
     func backupAndRestore() throws {
         let directory = try LodestoneBinary.temporaryDirectory()

@@ -18,6 +18,22 @@ public struct HNSWSettings: Sendable, Hashable, Codable {
     public var fullScanThreshold: Int
 
     public static let defaultFullScanThreshold = 10_000
+    /// The one definition of the accepted ranges: the HTTP API, the CLI, builds and stored
+    /// schemas are all checked against these, and the index accepts exactly these (a test
+    /// holds `HNSWParameters.validate` to them), so a stored collection can always open.
+    public static let mRange = 2 ... 255
+    public static let efConstructionRange = 1 ... 100_000
+    public static let efRange = 1 ... 100_000
+
+    /// Why these settings cannot build a graph, naming the setting as the HTTP API does.
+    public func problem() -> String? {
+        if !Self.mRange.contains(m) { return "`m` must be between \(Self.mRange.lowerBound) and \(Self.mRange.upperBound), got \(m)" }
+        if !Self.efConstructionRange.contains(efConstruction) {
+            return "`ef_construct` must be between \(Self.efConstructionRange.lowerBound) and \(Self.efConstructionRange.upperBound), got \(efConstruction)"
+        }
+        if !Self.efRange.contains(ef) { return "`ef` must be between \(Self.efRange.lowerBound) and \(Self.efRange.upperBound), got \(ef)" }
+        return nil
+    }
 
     public init(m: Int = 16, efConstruction: Int = 200, ef: Int = 64, fullScanThreshold: Int = HNSWSettings.defaultFullScanThreshold) {
         self.m = m
@@ -118,12 +134,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         guard Self.dimensionRange.contains(dimension) || (dimension == 0 && vectorName != nil && namedVectors.isEmpty && !sparseVectors.isEmpty) else {
             throw StorageError.invalidSchema("dimension \(dimension) is outside \(Self.dimensionRange)")
         }
-        guard (2 ... 512).contains(hnsw.m) else {
-            throw StorageError.invalidSchema("HNSW m \(hnsw.m) is outside 2...512")
-        }
-        guard hnsw.efConstruction >= 1, hnsw.ef >= 1 else {
-            throw StorageError.invalidSchema("HNSW efConstruction and ef must be at least 1")
-        }
+        if let problem = hnsw.problem() { throw StorageError.invalidSchema("HNSW \(problem)") }
         if let model = embeddingModel {
             let parts = model.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -142,9 +153,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
             guard Self.dimensionRange.contains(configuration.dimension) else {
                 throw StorageError.invalidSchema("vector `\(vector)`: dimension \(configuration.dimension) is outside \(Self.dimensionRange)")
             }
-            guard (2 ... 512).contains(configuration.hnsw.m), configuration.hnsw.efConstruction >= 1, configuration.hnsw.ef >= 1 else {
-                throw StorageError.invalidSchema("vector `\(vector)`: HNSW m must be in 2...512 and ef_construct, ef at least 1")
-            }
+            if let problem = configuration.hnsw.problem() { throw StorageError.invalidSchema("vector `\(vector)`: HNSW \(problem)") }
         }
         for vector in sparseVectors.keys where vector == vectorName || namedVectors[vector] != nil {
             throw StorageError.invalidSchema("vector `\(vector)` is both dense and sparse")

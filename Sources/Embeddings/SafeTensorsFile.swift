@@ -74,14 +74,18 @@ struct SafeTensorsFile: Sendable {
             else {
                 throw .invalidSafeTensorsHeader(path: path, reason: "entry \(name) has a malformed shape or data_offsets")
             }
+            // A crafted shape can multiply past Int.max: checked, so it is refused, not a trap.
+            guard let elementCount = checkedProduct(shape) else {
+                throw .invalidSafeTensorsHeader(path: path, reason: "entry \(name) has shape \(shape), whose element count overflows")
+            }
             let byteRange = (dataStart + offsets[0])..<(dataStart + offsets[1])
             guard byteRange.upperBound <= fileSize else {
                 throw .tensorOutOfBounds(path: path, tensor: name, byteRange: byteRange, fileSize: fileSize)
             }
             let dataType = TensorDataType(rawValue: dataTypeName)
             if let dataType {
-                let expectedBytes = shape.reduce(1, *) * dataType.byteWidth
-                guard expectedBytes == byteRange.count else {
+                let (expectedBytes, overflow) = elementCount.multipliedReportingOverflow(by: dataType.byteWidth)
+                guard !overflow, expectedBytes == byteRange.count else {
                     throw .invalidSafeTensorsHeader(
                         path: path,
                         reason: "entry \(name) with shape \(shape) and dtype \(dataTypeName) needs \(expectedBytes) bytes but data_offsets span \(byteRange.count)")
@@ -91,6 +95,17 @@ struct SafeTensorsFile: Sendable {
                 name: name, dataType: dataType, dataTypeName: dataTypeName, shape: shape, byteRange: byteRange)
         }
         return entries
+    }
+
+    /// The product of non-negative dimensions, or nil when it does not fit an Int.
+    static func checkedProduct(_ shape: [Int]) -> Int? {
+        var product = 1
+        for dimension in shape {
+            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            product = next
+        }
+        return product
     }
 
     /// JSON numbers arrive as NSNumber; only exact non-negative integers count.
@@ -112,7 +127,8 @@ struct SafeTensorsFile: Sendable {
         guard let entry = entries[name] else {
             throw .missingTensor(path: path, tensor: name)
         }
-        let elementCount = entry.shape.reduce(1, *)
+        // Checked when the header was read: every entry's element count fits an Int.
+        let elementCount = Self.checkedProduct(entry.shape) ?? 0
         // A zero-element tensor may sit at the very end of the file, where
         // there is no address to point at; it needs no storage anyway.
         if elementCount == 0, entry.dataType == .float32 || entry.dataType == .float16 || entry.dataType == .bfloat16 {

@@ -57,7 +57,7 @@ struct EvaluationRoutes {
                   !baseline.perQueryNDCG.isEmpty else {
                 throw APIError.badRequest("the two evaluations are not on the same queries (datasets `\(baseline.datasetPath)` and `\(candidate.datasetPath)`)")
             }
-            let comparison = EvaluationComparison(baseline: baseline, candidate: candidate, margin: margin)
+            let comparison = try EvaluationComparison(baseline: baseline, candidate: candidate, margin: margin)
             let texts = try? await offloaded { try BEIRDataset.judgedQueries(directory: URL(fileURLWithPath: baseline.datasetPath)) }
             let perQuery: [JSONValue] = zip(baseline.perQueryNDCG, candidate.perQueryNDCG).enumerated().map { index, pair in
                 var row: [String: JSONValue] = ["query": .int(Int64(index)), "baseline": .double(pair.0), "candidate": .double(pair.1),

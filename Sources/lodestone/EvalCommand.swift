@@ -40,7 +40,9 @@ struct EvalCommand: ParsableCommand {
     }
 
     struct Compare: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Compare model B with model A on the same queries.")
+        static let configuration = CommandConfiguration(
+            abstract: "Compare model B with model A on the same queries.",
+            discussion: "Exits 0 when B would pass the evaluation gate and 2 when it would be refused; the numbers are printed either way.")
         @Option(help: "Data directory.") var data: String = "./data"
         @Argument(help: "Baseline model A, NAME@VERSION.") var baseline: String
         @Argument(help: "Candidate model B, NAME@VERSION.") var candidate: String
@@ -50,9 +52,13 @@ struct EvalCommand: ParsableCommand {
 
         func run() throws {
             let store = try Store(directory: URL(fileURLWithPath: data))
-            let a = try EvalCommand.evaluate(model: baseline, dataset: dataset, store: store, reuse: true)
-            let b = try EvalCommand.evaluate(model: candidate, dataset: dataset, store: store, reuse: true)
-            let comparison = EvaluationComparison(baseline: a, candidate: b, margin: margin)
+            // The same pairing as the promotion gate: a dataset changed since a stored evaluation is evaluated again.
+            let pair = try ModelEvaluator(store: store).comparable(baseline: baseline, candidate: candidate, datasetPath: dataset,
+                                                                   by: localUser, models: try ModelLoader(store: store)) { message in
+                FileHandle.standardError.write(Data("\(message)\n".utf8))
+            }
+            let (a, b) = (pair.baseline, pair.candidate)
+            let comparison = try EvaluationComparison(baseline: a, candidate: b, margin: margin)
             if json {
                 let object: [String: Any] = [
                     "baseline": baseline, "candidate": candidate, "dataset": a.dataset, "queries": a.queries,
@@ -62,6 +68,8 @@ struct EvalCommand: ParsableCommand {
                     "margin": margin, "passes": comparison.passes,
                 ]
                 try printJSONObject(object)
+                // As `promote`: 2 when B would be refused, so a CI job can gate on the exit code.
+                if !comparison.passes { throw ExitCode(2) }
                 return
             }
             print("dataset \(a.dataset), \(a.queries) queries")
@@ -73,6 +81,7 @@ struct EvalCommand: ParsableCommand {
             print(comparison.passes
                   ? String(format: "%@ would pass the gate (nDCG@10 not more than %.3f below %@)", candidate, margin, baseline)
                   : String(format: "%@ would be refused: nDCG@10 is %.4f below %@ (margin %.3f)", candidate, -comparison.ndcgDelta, baseline, margin))
+            if !comparison.passes { throw ExitCode(2) }
         }
     }
 

@@ -122,7 +122,7 @@ import Testing
 }
 
 @Suite struct EvalCommandTests {
-    @Test("eval prints recall@10, ndcg@10, mrr@10 and queries; eval compare says whether B passes")
+    @Test("eval prints recall@10, ndcg@10, mrr@10 and queries; eval compare says whether B passes and exits 2 when B would be refused")
     func evalJSON() throws {
         let directory = try LodestoneBinary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -142,6 +142,10 @@ import Testing
         #expect(object["queries"] as? Int == 1)
         let compared = try LodestoneBinary.run(["eval", "compare", "m@1", "m@1", "--dataset", dataset.path, "--data", data, "--json"])
         #expect(compared.status == 0 && compared.standardOutput.contains(#""passes":true"#))
+        // A margin below zero asks B to beat A by that much: equal models are refused, and the exit code says so.
+        let refused = try LodestoneBinary.run(["eval", "compare", "m@1", "m@1", "--dataset", dataset.path, "--data", data, "--margin=-0.5"])
+        #expect(refused.status == 2, "\(refused.standardError)")
+        #expect(refused.standardOutput.contains("would be refused") && refused.standardOutput.contains("nDCG@10"))
         let unknown = try LodestoneBinary.run(["eval", "--model", "m@2", "--dataset", dataset.path, "--data", data])
         #expect(unknown.status != 0 && unknown.standardError.contains("not registered"))
     }

@@ -103,6 +103,27 @@ import Testing
         }
     }
 
+    /// Shapes whose element count, or byte count, overflows an Int; and offsets at the limit.
+    @Test(arguments: [
+        #"{"embeddings.word_embeddings.weight": {"dtype": "F32", "shape": [4294967296, 4294967296], "data_offsets": [0, 4]}}"#,
+        #"{"embeddings.word_embeddings.weight": {"dtype": "F32", "shape": [4611686018427387904, 2], "data_offsets": [0, 4]}}"#,
+        #"{"embeddings.word_embeddings.weight": {"dtype": "F32", "shape": [2305843009213693952, 2], "data_offsets": [0, 4]}}"#,
+        #"{"embeddings.word_embeddings.weight": {"dtype": "X9", "shape": [4294967296, 4294967296], "data_offsets": [0, 4]}}"#,
+        #"{"embeddings.word_embeddings.weight": {"dtype": "F32", "shape": [1], "data_offsets": [0, 9007199254740991]}}"#,
+    ])
+    func craftedHeaderIsRefusedWithoutTrapping(header: String) throws {
+        let directory = try TestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try TestSupport.copyModelFiles(to: directory, excluding: ["model.safetensors"])
+        let json = Data(header.utf8)
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(json)
+        bytes.append(Data(count: 16))
+        try bytes.write(to: directory.appendingPathComponent("model.safetensors"))
+        #expect(loadingError(directory) != nil)
+    }
+
     @Test func missingVocabularyIsReported() throws {
         let directory = try TestSupport.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -85,10 +85,36 @@ import Testing
         #expect(a.ndcgAt10 > 0.9 && a.recallAt10 > 0.9 && a.mrrAt10 > 0.9, "good model: \(a.ndcgAt10) \(a.recallAt10) \(a.mrrAt10)")
         #expect(b.ndcgAt10 < a.ndcgAt10, "weakened model: \(b.ndcgAt10) vs \(a.ndcgAt10)")
         #expect(try evaluator.stored(model: "minilm@1", datasetPath: datasetDirectory.path) == a)
-        let comparison = EvaluationComparison(baseline: a, candidate: b)
+        let comparison = try EvaluationComparison(baseline: a, candidate: b)
         #expect(!comparison.passes)
         #expect(comparison.ndcgDeltaInterval.low <= comparison.ndcgDelta && comparison.ndcgDelta <= comparison.ndcgDeltaInterval.high)
-        #expect(EvaluationComparison(baseline: a, candidate: a).passes)
+        #expect(try EvaluationComparison(baseline: a, candidate: a).passes)
+    }
+
+    @Test("a gate comparing a stored evaluation with a fresh one on a changed dataset evaluates both again; different query sets are an error, not a trap")
+    func changedDatasetIsEvaluatedAgain() throws {
+        let directory = temporaryDataDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let datasetDirectory = directory.appendingPathComponent("beir")
+        try Self.writeDataset(to: datasetDirectory)
+        let store = try Store(directory: directory.appendingPathComponent("data"))
+        let registry = try ModelRegistry(store: store)
+        _ = try registry.register(directory: ModelRegistryTests.modelDirectory, name: "minilm", version: "1", registeredBy: "t")
+        _ = try registry.register(directory: try Self.weakenedModel(in: directory), name: "minilm", version: "weak", registeredBy: "t")
+        let evaluator = try ModelEvaluator(store: store)
+        let models = try ModelLoader(store: store)
+        let stored = try evaluator.evaluation(of: "minilm@1", datasetPath: datasetDirectory.path, by: "t", reuse: true, models: models)
+        #expect(stored.queries == 4)
+        // The set loses a query after the baseline was stored.
+        let queries = datasetDirectory.appendingPathComponent("queries.jsonl")
+        let lines = try String(contentsOf: queries, encoding: .utf8).split(separator: "\n").dropLast()
+        try lines.joined(separator: "\n").write(to: queries, atomically: true, encoding: .utf8)
+        let fresh = try evaluator.evaluation(of: "minilm@weak", datasetPath: datasetDirectory.path, by: "t", reuse: true, models: models)
+        #expect(fresh.queries == 3)
+        #expect(throws: LifecycleError.self) { try EvaluationComparison(baseline: stored, candidate: fresh) }
+        let pair = try evaluator.comparable(baseline: "minilm@1", candidate: "minilm@weak", datasetPath: datasetDirectory.path, by: "t", models: models)
+        #expect(pair.baseline.queries == 3 && pair.candidate.queries == 3)
+        #expect(try !EvaluationComparison(baseline: pair.baseline, candidate: pair.candidate).passes)
     }
 
     @Test("a malformed dataset is an error naming the file and line")

@@ -86,6 +86,22 @@ public struct ModelEvaluator: Sendable {
         return evaluation
     }
 
+    /// Two evaluations on one dataset for a gate: the stored ones while they cover the same
+    /// queries; when the dataset changed after one was stored (their query counts differ), both
+    /// again, so a gate never compares different query sets.
+    public func comparable(baseline: String, _ baselinePipeline: RetrievalPipeline = .dense, candidate: String,
+                           _ candidatePipeline: RetrievalPipeline = .dense, datasetPath: String, by user: String,
+                           models: ModelLoader, progress: (@Sendable (String) -> Void)? = nil) throws -> EvaluationComparisonInputs {
+        var a = try evaluation(of: baseline, datasetPath: datasetPath, by: user, reuse: true, models: models, pipeline: baselinePipeline, progress: progress)
+        var b = try evaluation(of: candidate, datasetPath: datasetPath, by: user, reuse: true, models: models, pipeline: candidatePipeline, progress: progress)
+        if a.perQueryNDCG.count != b.perQueryNDCG.count {
+            progress?("the evaluation set changed since a stored evaluation; evaluating both again")
+            a = try evaluation(of: baseline, datasetPath: datasetPath, by: user, reuse: false, models: models, pipeline: baselinePipeline, progress: progress)
+            b = try evaluation(of: candidate, datasetPath: datasetPath, by: user, reuse: false, models: models, pipeline: candidatePipeline, progress: progress)
+        }
+        return EvaluationComparisonInputs(baseline: a, candidate: b)
+    }
+
     /// The stored evaluation of `model` (under `pipeline`) on the set at `datasetPath`, if any.
     public func stored(model: String, datasetPath: String, pipeline: RetrievalPipeline = .dense) throws -> ModelEvaluation? {
         try table.get(Self.key(model, datasetPath, pipeline))
@@ -103,6 +119,11 @@ public struct ModelEvaluator: Sendable {
     }
 }
 
+public struct EvaluationComparisonInputs: Sendable {
+    public var baseline: ModelEvaluation
+    public var candidate: ModelEvaluation
+}
+
 /// Two evaluations on the same queries side by side, and whether B would pass the gate.
 public struct EvaluationComparison: Sendable {
     public var baseline: ModelEvaluation
@@ -113,8 +134,12 @@ public struct EvaluationComparison: Sendable {
     public var margin: Double
     public var passes: Bool { ndcgDelta >= -margin }
 
-    public init(baseline: ModelEvaluation, candidate: ModelEvaluation, margin: Double = 0.01) {
-        precondition(baseline.perQueryNDCG.count == candidate.perQueryNDCG.count, "evaluations on different query sets")
+    public init(baseline: ModelEvaluation, candidate: ModelEvaluation, margin: Double = 0.01) throws(LifecycleError) {
+        guard baseline.perQueryNDCG.count == candidate.perQueryNDCG.count, !baseline.perQueryNDCG.isEmpty else {
+            throw .invalidRequest("the evaluations cover different query sets (\(baseline.model) on \(baseline.perQueryNDCG.count) queries of "
+                                  + "\(baseline.dataset), \(candidate.model) on \(candidate.perQueryNDCG.count) of \(candidate.dataset)); "
+                                  + "evaluate both on the same dataset again")
+        }
         self.baseline = baseline
         self.candidate = candidate
         self.margin = margin

@@ -39,11 +39,10 @@ public struct PipelinePromoter: Sendable {
             return report
         }
         let evaluator = try ModelEvaluator(store: context.store)
-        let a = try evaluator.evaluation(of: model, datasetPath: dataset, by: "pipeline gate", reuse: true, models: context.models,
-                                         pipeline: baseline.retrieval, progress: progress)
-        let b = try evaluator.evaluation(of: model, datasetPath: dataset, by: "pipeline gate", reuse: true, models: context.models,
-                                         pipeline: candidate.retrieval, progress: progress)
-        let comparison = EvaluationComparison(baseline: a, candidate: b, margin: record.gates.evaluationMargin)
+        let pair = try evaluator.comparable(baseline: model, baseline.retrieval, candidate: model, candidate.retrieval, datasetPath: dataset,
+                                            by: "pipeline gate", models: context.models, progress: progress)
+        let (a, b) = (pair.baseline, pair.candidate)
+        let comparison = try EvaluationComparison(baseline: a, candidate: b, margin: record.gates.evaluationMargin)
         report.dataset = a.dataset
         report.queries = a.queries
         report.baselineNDCG = a.ndcgAt10

@@ -79,9 +79,10 @@ public struct Promoter: Sendable {
             return nil
         }
         let evaluator = try ModelEvaluator(store: context.store)
-        let a = try evaluator.evaluation(of: baseline, datasetPath: dataset, by: "promotion gate", reuse: true, models: context.models, progress: progress)
-        let b = try evaluator.evaluation(of: candidate, datasetPath: dataset, by: "promotion gate", reuse: true, models: context.models, progress: progress)
-        let comparison = EvaluationComparison(baseline: a, candidate: b, margin: gates.evaluationMargin)
+        let pair = try evaluator.comparable(baseline: baseline, candidate: candidate, datasetPath: dataset, by: "promotion gate",
+                                            models: context.models, progress: progress)
+        let (a, b) = (pair.baseline, pair.candidate)
+        let comparison = try EvaluationComparison(baseline: a, candidate: b, margin: gates.evaluationMargin)
         if !comparison.passes {
             failures.append(String(format: "%@ scores nDCG@10 %.4f on %@, %.4f below %@'s %.4f (margin %.3f; 95%% CI of the difference [%+.4f, %+.4f])",
                                    candidate, b.ndcgAt10, a.dataset, -comparison.ndcgDelta, baseline, a.ndcgAt10, gates.evaluationMargin,

@@ -16,7 +16,7 @@ public final class ModelLoader: Sendable {
     public func embedder(for reference: String) throws -> SentenceEmbedder {
         if let embedder = loaded.withLock({ $0[reference] }) { return embedder }
         let record = try registry.model(reference)
-        let embedder = try SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
+        let embedder = try SentenceEmbedder(modelDirectory: registry.directory(of: record))
         return loaded.withLock { cache in
             if let existing = cache[reference] { return existing }
             cache[reference] = embedder

@@ -20,7 +20,13 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     public var pooling: String
     public var normalizes: Bool
     public var maxTokens: Int
+    /// The directory the model was registered from. Nothing reads it after registration when
+    /// `digest` is set: the files are served from the artifact store.
     public var path: String
+    /// SHA-256 of the manifest of every file that determines the embeddings (see
+    /// `ArtifactManifest`); the version's identity. Nil for versions registered before the
+    /// artifact store, which still load from `path`.
+    public var digest: String?
     public var registeredAt: Date
     public var registeredBy: String
     public var stage: ModelStage
@@ -28,7 +34,7 @@ public struct ModelRecord: Codable, Sendable, Equatable {
     public var reference: String { "\(name)@\(version)" }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, architecture, dimension, layers, pooling, normalizes, path, stage
+        case name, version, architecture, dimension, layers, pooling, normalizes, path, stage, digest
         case weightsSHA256 = "weights_sha256"
         case maxTokens = "max_tokens"
         case registeredAt = "registered_at"
@@ -50,6 +56,7 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case invalidName(String)
     case modelNotFound(String)
     case differentWeights(reference: String, registered: String, offered: String)
+    case differentManifest(reference: String, registered: String, offered: String)
     case inUse(reference: String, collections: [String])
 
     public var description: String {
@@ -59,6 +66,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
         case let .modelNotFound(reference): "model `\(reference)` is not registered"
         case let .differentWeights(reference, registered, offered):
             "`\(reference)` is already registered with weights \(registered.prefix(12))…; these weights are \(offered.prefix(12))…: register them under a new version"
+        case let .differentManifest(reference, registered, offered):
+            "`\(reference)` is already registered with digest \(registered); these files have digest \(offered) (weights, configuration, tokenizer or pooling differ): register them under a new version"
         case let .inUse(reference, collections):
             "`\(reference)` is used by collection(s) \(collections.joined(separator: ", ")); rebind them before deleting it"
         }

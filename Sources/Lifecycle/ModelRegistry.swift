@@ -4,33 +4,46 @@ import Foundation
 import Storage
 
 /// The embedding-model registry: `name@version` -> `ModelRecord`, in the catalog environment.
-/// A version's weights never change: registering the same reference with other weights is
-/// refused, the same weights again is a no-op.
+/// Registering copies every file that determines the embeddings into the artifact store; the
+/// version's identity is the digest of their manifest. The same reference with other files is
+/// refused with both digests, the same files again is a no-op.
 public struct ModelRegistry: Sendable {
     let table: CatalogTable<ModelRecord>
+    public let artifacts: ArtifactStore
 
     public init(store: Store) throws {
         table = try CatalogTable(store: store, name: "models", magic: "LMDL", what: "model")
+        artifacts = ArtifactStore(dataDirectory: store.directory)
     }
 
-    /// Registers the model directory as `name@version`, after loading it (so a broken
-    /// directory is refused with the loader's error) and hashing its weights.
+    /// Registers the model directory as `name@version`: its files are copied into the artifact
+    /// store and loaded from there (so a broken directory is refused with the loader's error,
+    /// and what was checked is what will serve).
     @discardableResult
     public func register(directory: URL, name: String, version: String, registeredBy: String) throws -> ModelRecord {
+        try register(directory: directory, name: name, version: version, registeredBy: registeredBy, source: directory.standardizedFileURL.path)
+    }
+
+    private func register(directory: URL, name: String, version: String, registeredBy: String, source: String) throws -> ModelRecord {
         for part in [name, version] { try Self.validate(part) }
-        let embedder = try SentenceEmbedder(modelDirectory: directory)
-        let digest = try Self.sha256(of: directory.appendingPathComponent("model.safetensors"))
+        let manifest = try artifacts.importFiles(try ModelFiles.determining(directory), from: directory, kind: .models)
+        let embedder = try SentenceEmbedder(modelDirectory: artifacts.directory(.models, digest: manifest.digest))
+        let weights = manifest.entries.first { $0.path == "model.safetensors" }?.sha256 ?? ""
         let info = embedder.info
         var record = ModelRecord(
-            name: name, version: version, weightsSHA256: digest, architecture: info.architecture,
+            name: name, version: version, weightsSHA256: weights, architecture: info.architecture,
             dimension: info.dimension, layers: info.layerCount, pooling: info.pooling.rawValue, normalizes: info.normalizes,
-            maxTokens: info.maxSequenceLength, path: directory.standardizedFileURL.path,
+            maxTokens: info.maxSequenceLength, path: source, digest: manifest.digest,
             registeredAt: Date(), registeredBy: registeredBy, stage: .none)
         return try table.write { transaction in
             let key = Array(record.reference.utf8)
             if let existing = try table.get(key, in: transaction) {
-                guard existing.weightsSHA256 == digest else {
-                    throw RegistryError.differentWeights(reference: record.reference, registered: existing.weightsSHA256, offered: digest)
+                if let registered = existing.digest {
+                    guard registered == manifest.digest else {
+                        throw RegistryError.differentManifest(reference: record.reference, registered: registered, offered: manifest.digest)
+                    }
+                } else if existing.weightsSHA256 != weights {
+                    throw RegistryError.differentWeights(reference: record.reference, registered: existing.weightsSHA256, offered: weights)
                 }
                 return existing
             }
@@ -38,6 +51,36 @@ public struct ModelRegistry: Sendable {
             try table.put(record, at: key, in: transaction)
             return record
         }
+    }
+
+    /// Registers a model uploaded as a tar stream (the directory's files at the top, or under
+    /// one top-level directory). The upload is unpacked into the artifact store's staging area
+    /// and registered from there, so no server path is named by the caller.
+    @discardableResult
+    public func register(tar bytes: [UInt8], name: String, version: String, registeredBy: String) throws -> ModelRecord {
+        for part in [name, version] { try Self.validate(part) }
+        let staging = artifacts.root.appending(path: "staging/upload-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let files = try TarArchive.extract(bytes, into: staging)
+        var root = staging
+        let tops = Set(files.map { $0.split(separator: "/").first.map(String.init) ?? $0 })
+        if !files.contains("config.json"), tops.count == 1, let top = tops.first, files.allSatisfy({ $0.hasPrefix(top + "/") }) {
+            root = staging.appending(path: top, directoryHint: .isDirectory)
+        }
+        return try register(directory: root, name: name, version: version, registeredBy: registeredBy, source: "upload")
+    }
+
+    /// Where a version's files are read from: its artifact, or for a version registered before
+    /// the artifact store, the directory it was registered from.
+    public func directory(of record: ModelRecord) -> URL {
+        record.digest.map { artifacts.directory(.models, digest: $0) } ?? URL(fileURLWithPath: record.path)
+    }
+
+    /// Re-hashes a version's artifact; empty when intact.
+    public func verify(_ record: ModelRecord) -> [String] {
+        guard let digest = record.digest else { return [] }
+        return artifacts.verify(.models, digest: digest)
     }
 
     public func list() throws -> [ModelRecord] {

@@ -107,7 +107,9 @@ struct LifecycleRoutes {
             if let value = try body.double("eval_margin") { gates.evaluationMargin = value }
             if let value = try body.int("keep_builds") { gates.keepBuilds = value }
             if let path = try body.string("eval_dataset") {
-                _ = try BEIRDataset(directory: URL(fileURLWithPath: path))
+                let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
+                    path, what: "an evaluation dataset", instead: "set it on the server with `lodestone gates --collection \(name) --eval-dataset DIR`")
+                _ = try BEIRDataset(directory: directory)
                 gates.evaluationDataset = URL(fileURLWithPath: path).standardizedFileURL.path
             }
             try GateSettingsChange(context: engine.lifecycle).apply(gates, to: name, actor: try actor(body))

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Hummingbird
 import Lifecycle
 import Storage
@@ -14,12 +15,39 @@ struct RegistryRoutes {
         }
         routes.on(router, .post, "/registry/models") { request, _ in
             let body = try await routes.fields(request)
-            let directory = URL(fileURLWithPath: try body.requireString("directory"))
+            let path = try body.requireString("directory")
             let name = try body.requireString("name"), version = try body.requireString("version")
+            let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
+                path, what: "a model directory", instead: "upload the model as a tar stream to POST /registry/models/upload?name=\(name)&version=\(version)")
             let actor = routes.actor(try body.string("actor"))
             let registry = registry()
             return try JSONValue(encoding: try await offloaded {
                 try registry.register(directory: directory, name: name, version: version, registeredBy: actor)
+            })
+        }
+        routes.on(router, .post, "/registry/models/upload") { request, _ in
+            guard let name = request.uri.queryParameters.get("name"), let version = request.uri.queryParameters.get("version") else {
+                throw APIError.badRequest("give the version as query parameters: /registry/models/upload?name=NAME&version=VERSION")
+            }
+            let actor = routes.actor(request.uri.queryParameters.get("actor").map { String($0) })
+            var request = request
+            let limit = routes.configuration.maxUploadBytes
+            let buffer: NIOCore.ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: limit)
+            } catch {
+                throw APIError(status: .contentTooLarge, message: "Wrong input: the upload is larger than max_upload_bytes (\(limit) bytes)")
+            }
+            guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body must be the model directory as a tar stream") }
+            let bytes = Array(buffer.readableBytesView)
+            let registry = registry()
+            // Unpacking, hashing and loading the model run off the event loops and the pool.
+            return try JSONValue(encoding: try await offloaded {
+                do {
+                    return try registry.register(tar: bytes, name: String(name), version: String(version), registeredBy: actor)
+                } catch let failure as TarArchive.Failure {
+                    throw APIError.badRequest(failure.description)
+                }
             })
         }
         routes.on(router, .get, "/registry/models/{reference}") { _, context in

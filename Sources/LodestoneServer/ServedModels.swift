@@ -74,7 +74,7 @@ public final class RegisteredModels: Sendable {
         let embedder = try loader.embedder(for: reference)
         let onBatch = self.onBatch
         let batcher = EmbeddingBatcher(embedder: embedder) { size, duration in onBatch(reference, size, duration) }
-        let model = ServedModels.Model(name: reference, directory: URL(fileURLWithPath: record.path), batcher: batcher, loadedAt: Date())
+        let model = ServedModels.Model(name: reference, directory: loader.registry.directory(of: record), batcher: batcher, loadedAt: Date())
         return served.withLock { cache in
             if let existing = cache[reference] { return existing }
             cache[reference] = model

@@ -41,6 +41,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var readOnlyAPIKey: String?
     /// Also accept JWTs signed (HS256) with the API key, whose claims grant access (Qdrant's RBAC).
     public var jwt: Bool = false
+    /// The one directory whose contents HTTP callers may name by server path (model
+    /// directories, evaluation datasets); nil: only uploads, and the CLI, can bring them in.
+    public var artifactsImportRoot: String?
+    /// Largest model upload (a tar stream) accepted over HTTP.
+    public var maxUploadBytes: Int = 1 << 30
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     public var tlsCertificate: String?
     public var tlsKey: String?
@@ -68,6 +73,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case apiKey = "api_key"
         case readOnlyAPIKey = "read_only_api_key"
         case jwt
+        case artifactsImportRoot = "artifacts_import_root"
+        case maxUploadBytes = "max_upload_bytes"
         case tlsCertificate = "tls_cert"
         case tlsKey = "tls_key"
     }
@@ -123,6 +130,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
         readOnlyAPIKey = try container.decodeIfPresent(String.self, forKey: .readOnlyAPIKey)
         jwt = try container.decodeIfPresent(Bool.self, forKey: .jwt) ?? false
+        artifactsImportRoot = try container.decodeIfPresent(String.self, forKey: .artifactsImportRoot)
+        maxUploadBytes = try container.decodeIfPresent(Int.self, forKey: .maxUploadBytes) ?? defaults.maxUploadBytes
+        guard maxUploadBytes >= 1 << 20 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "max_upload_bytes must be at least 1 MiB"))
+        }
         tlsCertificate = try container.decodeIfPresent(String.self, forKey: .tlsCertificate)
         tlsKey = try container.decodeIfPresent(String.self, forKey: .tlsKey)
     }

@@ -8,7 +8,7 @@ struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "Register, list, stage and delete embedding model versions.",
-        subcommands: [Register.self, List.self, Alias.self, Delete.self]
+        subcommands: [Register.self, List.self, Alias.self, Delete.self, Verify.self]
     )
 
     struct Common: ParsableArguments {
@@ -22,7 +22,7 @@ struct ModelsCommand: ParsableCommand {
     }
 
     struct Register: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a model directory as NAME@VERSION (hashing its weights).")
+        static let configuration = CommandConfiguration(abstract: "Register a model directory as NAME@VERSION: every file that determines its embeddings is copied into the data directory's artifact store, and the digest of their manifest is the version's identity.")
         @OptionGroup var common: Common
         @Argument(help: "The sentence-transformers model directory.") var directory: String
         @Option(help: "Model name.") var name: String
@@ -33,6 +33,29 @@ struct ModelsCommand: ParsableCommand {
             let record = try registry.register(directory: URL(fileURLWithPath: directory), name: name, version: version,
                                                registeredBy: localUser)
             try ModelsCommand.emit(record, json: common.json)
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-hash every registered model's files in the artifact store against its manifest.",
+            discussion: "Prints one line (or with --json one object) per version; exits 1 when any artifact changed or is missing.")
+        @OptionGroup var common: Common
+
+        func run() throws {
+            let (_, registry) = try common.registry()
+            var damaged = 0
+            var results: [[String: Any]] = []
+            for record in try registry.list() {
+                let problems = registry.verify(record)
+                if !problems.isEmpty { damaged += 1 }
+                let state = record.digest == nil ? "registered before the artifact store: files read from \(record.path), not verified; register it again under a new version"
+                    : problems.isEmpty ? "ok" : problems.joined(separator: "; ")
+                results.append(["model": record.reference, "digest": record.digest ?? NSNull(), "ok": problems.isEmpty, "problems": problems])
+                if !common.json { print("\(record.reference)  \(record.digest.map { String($0.prefix(16)) } ?? "-")  \(state)") }
+            }
+            if common.json { try printJSONObject(["models": results, "damaged": damaged]) }
+            if damaged > 0 { throw ExitCode(1) }
         }
     }
 
@@ -48,11 +71,11 @@ struct ModelsCommand: ParsableCommand {
                 try printJSONObject(["models": encoded])
                 return
             }
-            print("MODEL                              STAGE       DIM  LAYERS POOLING  SHA256")
+            print("MODEL                              STAGE       DIM  LAYERS POOLING  DIGEST")
             for record in records {
                 print(record.reference.padding(toLength: 34, withPad: " ", startingAt: 0), record.stage.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0),
                       String(format: "%4d  %6d", record.dimension, record.layers), record.pooling.padding(toLength: 8, withPad: " ", startingAt: 0),
-                      String(record.weightsSHA256.prefix(16)))
+                      String((record.digest ?? record.weightsSHA256).prefix(16)))
             }
         }
     }
@@ -92,7 +115,7 @@ struct ModelsCommand: ParsableCommand {
             for (key, value) in extra { object[key] = value }
             try printJSONObject(object)
         } else {
-            print("\(record.reference): \(record.architecture), \(record.layers) layers, dimension \(record.dimension), \(record.pooling) pooling\(record.normalizes ? ", normalised" : ""), stage \(record.stage.rawValue), sha256 \(record.weightsSHA256)")
+            print("\(record.reference): \(record.architecture), \(record.layers) layers, dimension \(record.dimension), \(record.pooling) pooling\(record.normalizes ? ", normalised" : ""), stage \(record.stage.rawValue), digest \(record.digest ?? "-"), weights sha256 \(record.weightsSHA256)")
         }
     }
 }

@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from --config FILE (JSON: host, port, data, max_body_bytes, max_batch_points, \
             max_result_window, search_threads, search_queue, write_threads, write_queue, index_image_changes, \
-            index_image_seconds, index_backlog, telemetry_interval_seconds, telemetry_retention_seconds, models, api_key, read_only_api_key, jwt, tls_cert, tls_key, demo, demo_model), then LODESTONE_HOST / \
+            index_image_seconds, index_backlog, telemetry_interval_seconds, telemetry_retention_seconds, models, api_key, read_only_api_key, jwt, artifacts_import_root, max_upload_bytes, tls_cert, tls_key, demo, demo_model), then LODESTONE_HOST / \
             LODESTONE_PORT / LODESTONE_DATA, then these flags. Collections load in the background: /readyz is \
             503 until they are open. SIGTERM or SIGINT stops accepting connections, finishes requests in flight, \
             stores every changed index image and exits.
@@ -33,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("read-only-api-key"), help: "Key that may only read.") var readOnlyAPIKey: String?
     @Flag(help: "Also accept JWTs signed (HS256) with the API key whose `access` claim grants global or per-collection rights, as Qdrant does.")
     var jwt = false
+    @Option(help: "Directory whose model and dataset directories HTTP callers may name by server path (otherwise they upload them).")
+    var artifactsImportRoot: String?
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
@@ -49,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let apiKey { settings.apiKey = apiKey }
         if let readOnlyAPIKey { settings.readOnlyAPIKey = readOnlyAPIKey }
         if jwt { settings.jwt = true }
+        if let artifactsImportRoot { settings.artifactsImportRoot = artifactsImportRoot }
         if let tlsCert { settings.tlsCertificate = tlsCert }
         if let tlsKey { settings.tlsKey = tlsKey }
         try settings.validateAccess()

@@ -86,7 +86,8 @@ def server():
 @pytest.fixture(scope="session")
 def model_server():
     """A server that serves the test model and requires API keys."""
-    instance = Server(["--model", MODEL_DIR, "--api-key", "full-secret", "--read-only-api-key", "read-secret"])
+    instance = Server(["--model", MODEL_DIR, "--api-key", "full-secret", "--read-only-api-key", "read-secret",
+                       "--artifacts-import-root", os.path.dirname(MODEL_DIR)])
     yield instance
     instance.stop()
 

@@ -84,7 +84,7 @@ def test_registry_lists_registered_models(model_server, docs):
     shown = {row["reference"]: row for row in page(model_server, "registry").values[(None, "models")]}
     assert set(shown) == set(models)
     row, model = shown["console-minilm@1"], models["console-minilm@1"]
-    assert row["stage"] == model["stage"] and row["digest"] == model["weights_sha256"][:16]
+    assert row["stage"] == model["stage"] and row["digest"] == model["digest"][:16]
     assert row["dimension"] == str(model["dimension"])
 
 

@@ -3,6 +3,7 @@ HTTP, a worse model B (same weights, one layer, CLS pooling) refused by the gate
 numbers, a rebuild of A with a higher ef_construct promoted from the CLI (the running server
 follows), a rollback over HTTP, the audit trail; and queries running throughout with zero
 failures."""
+import tempfile
 import json, os, shutil, subprocess, threading, time
 import requests
 
@@ -93,7 +94,8 @@ class QueryLoad(threading.Thread):
 
 
 def test_models_builds_gates_promotion_rollback_end_to_end():
-    server = Server()
+    data_root = tempfile.mkdtemp(prefix="lodestone-it-")  # the gates name a dataset in it over HTTP
+    server = Server(["--artifacts-import-root", data_root], data=data_root)
     data = os.path.join(server.data, "db")
     s = requests.Session()
     try:

@@ -1,6 +1,7 @@
 """Switching a collection's text-query pipeline from dense to hybrid goes through the evaluation
 gate, is audited, answers text queries with RRF of the dense and BM25 prefetches (checked in
 Python from the two lists), refuses a change that loses quality, and rolls back."""
+import tempfile
 import json
 import requests
 from conftest import MODEL_DIR, Server, lodestone
@@ -8,7 +9,8 @@ from test_bm25 import corpus_and_queries
 
 
 def test_pipeline_promotion_gate_and_rollback():
-    server = Server()
+    data_root = tempfile.mkdtemp(prefix="lodestone-it-")  # the gates name a dataset in it over HTTP
+    server = Server(["--artifacts-import-root", data_root], data=data_root)
     s = requests.Session()
     try:
         paragraphs, queries = corpus_and_queries()

@@ -28,7 +28,7 @@ views.registry = async (root, _, options) => {
     listing.models.length === 0 ? element("p", { class: "muted", "data-field": "no-models" }, "No model is registered yet (lodestone models register DIR --name N --version V).")
       : table("models", ["model", "stage", "dimension", "digest", "registered", "used by"], details.map(m => [
         ["reference", `${m.name}@${m.version}`], ["stage", m.stage], ["dimension", m.dimension ?? "—"],
-        ["digest", element("code", {}, String(m.weights_sha256 || "—").slice(0, 16))],
+        ["digest", element("code", {}, String(m.digest || m.weights_sha256 || "—").slice(0, 16))],
         ["registered", m.registered_at || "—"], ["used-by", (m.used_by || []).join(", ") || "—"]])));
 
   const all = evaluations.evaluations;

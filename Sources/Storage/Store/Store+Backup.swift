@@ -25,7 +25,31 @@ extension Store {
             try build.environment.copy(to: target.appending(path: "builds/\(id)", directoryHint: .isDirectory))
             builds.append(id)
         }
+        try copyArtifacts(from: directory, to: target)
         try BackupManifest(createdAt: Date(), collections: sequences, builds: builds).write(to: target)
+    }
+
+    /// The artifact store (registered models' and datasets' files) is immutable and complete
+    /// once named, so a plain copy is consistent; unfinished imports (`staging`) are left out.
+    static let artifactKinds = ["models", "datasets"]
+
+    func copyArtifacts(from source: URL, to target: URL) throws {
+        try Self.copyArtifacts(from: source, to: target)
+    }
+
+    static func copyArtifacts(from source: URL, to target: URL) throws {
+        let manager = FileManager.default
+        for kind in artifactKinds {
+            let from = source.appending(path: "artifacts/\(kind)", directoryHint: .isDirectory)
+            guard manager.fileExists(atPath: from.path) else { continue }
+            let to = target.appending(path: "artifacts/\(kind)", directoryHint: .isDirectory)
+            do {
+                try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try manager.copyItem(at: from, to: to)
+            } catch {
+                throw StorageError.io(path: to.path, reason: "cannot copy the artifact store: \(error)")
+            }
+        }
     }
 
     /// Copies a backup made by `backup(to:)` into `target` (new or empty), after checking its
@@ -54,6 +78,7 @@ extension Store {
                 throw StorageError.io(path: destination.path, reason: "cannot copy from backup: \(error)")
             }
         }
+        try copyArtifacts(from: backup, to: target)
         // Open once so a damaged or foreign copy fails here, not at first use.
         let restored = try Store(directory: target)
         for name in try restored.collectionNames() {

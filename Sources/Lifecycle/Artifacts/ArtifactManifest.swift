@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+
+/// The files of an artifact (a model or a dataset) with their SHA-256 and size. Its digest
+/// (SHA-256 of the canonical text, one `sha256  size  path` line per file in path order) is
+/// the artifact's identity: any change to any file that determines the output changes it.
+public struct ArtifactManifest: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        public var path: String
+        public var sha256: String
+        public var size: Int
+    }
+
+    public var entries: [Entry]
+
+    public init(entries: [Entry]) { self.entries = entries.sorted { $0.path < $1.path } }
+
+    public var text: String { entries.map { "\($0.sha256)  \($0.size)  \($0.path)\n" }.joined() }
+
+    public var digest: String { ArtifactManifest.hex(SHA256.hash(data: Data(text.utf8))) }
+
+    /// Reads `MANIFEST` as written by `text`.
+    public init(parsing text: String) throws(ArtifactError) {
+        var entries: [Entry] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true)
+            guard fields.count == 3, fields[0].count == 64, let size = Int(fields[1]) else { throw .corruptManifest(String(line.prefix(80))) }
+            entries.append(Entry(path: String(fields[2]), sha256: String(fields[0]), size: size))
+        }
+        self.init(entries: entries)
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Streams a file through SHA-256 in 4 MiB reads.
+    static func sha256(of file: URL) throws -> (digest: String, size: Int) {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size = 0
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        return (hex(hasher.finalize()), size)
+    }
+}
+
+public enum ArtifactError: Error, Equatable, CustomStringConvertible {
+    case corruptManifest(String)
+    case missingFile(String)
+    case unsafePath(String)
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case let .corruptManifest(line): "an artifact manifest line is unreadable: `\(line)`"
+        case let .missingFile(what): "\(what) is missing"
+        case let .unsafePath(path): "`\(path)` is not a plain relative path inside the artifact"
+        case let .notFound(digest): "no artifact with digest \(digest.prefix(16))… in the artifact store"
+        }
+    }
+}

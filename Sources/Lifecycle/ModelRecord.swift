@@ -57,6 +57,8 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
     case modelNotFound(String)
     case differentWeights(reference: String, registered: String, offered: String)
     case differentManifest(reference: String, registered: String, offered: String)
+    case differentDataset(reference: String, registered: String, offered: String)
+    case datasetNotFound(String)
     case inUse(reference: String, collections: [String])
 
     public var description: String {
@@ -68,6 +70,9 @@ public enum RegistryError: Error, Equatable, CustomStringConvertible {
             "`\(reference)` is already registered with weights \(registered.prefix(12))…; these weights are \(offered.prefix(12))…: register them under a new version"
         case let .differentManifest(reference, registered, offered):
             "`\(reference)` is already registered with digest \(registered); these files have digest \(offered) (weights, configuration, tokenizer or pooling differ): register them under a new version"
+        case let .differentDataset(reference, registered, offered):
+            "dataset `\(reference)` is already registered with digest \(registered); these files have digest \(offered): register them under a new version"
+        case let .datasetNotFound(reference): "dataset `\(reference)` is not registered (`lodestone datasets register DIR --name N --version V`)"
         case let .inUse(reference, collections):
             "`\(reference)` is used by collection(s) \(collections.joined(separator: ", ")); rebind them before deleting it"
         }

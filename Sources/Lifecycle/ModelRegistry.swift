@@ -63,11 +63,7 @@ public struct ModelRegistry: Sendable {
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: staging) }
         let files = try TarArchive.extract(bytes, into: staging)
-        var root = staging
-        let tops = Set(files.map { $0.split(separator: "/").first.map(String.init) ?? $0 })
-        if !files.contains("config.json"), tops.count == 1, let top = tops.first, files.allSatisfy({ $0.hasPrefix(top + "/") }) {
-            root = staging.appending(path: top, directoryHint: .isDirectory)
-        }
+        let root = ArtifactStore.uploadRoot(staging, files: files, marker: "config.json")
         return try register(directory: root, name: name, version: version, registeredBy: registeredBy, source: "upload")
     }
 

@@ -74,6 +74,7 @@ struct APIError: Error, CustomStringConvertible {
             }
         case let error as RegistryError:
             if case .modelNotFound = error { return .notFound(error.description) }
+            if case .datasetNotFound = error { return .notFound(error.description) }
             return .badRequest(error.description)
         case let error as EvaluationError:
             return .badRequest(error.description)

@@ -106,11 +106,17 @@ struct LifecycleRoutes {
             if let value = try body.double("recall_margin") { gates.recallMargin = value }
             if let value = try body.double("eval_margin") { gates.evaluationMargin = value }
             if let value = try body.int("keep_builds") { gates.keepBuilds = value }
-            if let path = try body.string("eval_dataset") {
-                let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
-                    path, what: "an evaluation dataset", instead: "set it on the server with `lodestone gates --collection \(name) --eval-dataset DIR`")
-                _ = try BEIRDataset(directory: directory)
-                gates.evaluationDataset = URL(fileURLWithPath: path).standardizedFileURL.path
+            if let value = try body.string("eval_dataset") {
+                // A registered dataset (name@version); a server path only inside the import root, registered on the way.
+                let datasets = try DatasetRegistry(store: engine.store)
+                if !value.contains("/"), value.contains("@") {
+                    gates.evaluationDataset = try datasets.dataset(value).reference
+                } else {
+                    let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
+                        value, what: "an evaluation dataset",
+                        instead: "upload it to POST /registry/datasets/upload?name=N&version=V and name it as N@V, or run `lodestone gates --collection \(name) --eval-dataset DIR` on the server")
+                    gates.evaluationDataset = try datasets.registerForGate(directory: directory, registeredBy: try actor(body)).reference
+                }
             }
             try GateSettingsChange(context: engine.lifecycle).apply(gates, to: name, actor: try actor(body))
             return try JSONValue(encoding: gates)

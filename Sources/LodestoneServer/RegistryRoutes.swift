@@ -26,28 +26,21 @@ struct RegistryRoutes {
             })
         }
         routes.on(router, .post, "/registry/models/upload") { request, _ in
-            guard let name = request.uri.queryParameters.get("name"), let version = request.uri.queryParameters.get("version") else {
-                throw APIError.badRequest("give the version as query parameters: /registry/models/upload?name=NAME&version=VERSION")
-            }
-            let actor = routes.actor(request.uri.queryParameters.get("actor").map { String($0) })
-            var request = request
-            let limit = routes.configuration.maxUploadBytes
-            let buffer: NIOCore.ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: limit)
-            } catch {
-                throw APIError(status: .contentTooLarge, message: "Wrong input: the upload is larger than max_upload_bytes (\(limit) bytes)")
-            }
-            guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body must be the model directory as a tar stream") }
-            let bytes = Array(buffer.readableBytesView)
+            let upload = try await upload(request, kind: "models", what: "the model directory")
             let registry = registry()
             // Unpacking, hashing and loading the model run off the event loops and the pool.
             return try JSONValue(encoding: try await offloaded {
-                do {
-                    return try registry.register(tar: bytes, name: String(name), version: String(version), registeredBy: actor)
-                } catch let failure as TarArchive.Failure {
-                    throw APIError.badRequest(failure.description)
-                }
+                try Self.refusingBadTar { try registry.register(tar: upload.bytes, name: upload.name, version: upload.version, registeredBy: upload.actor) }
+            })
+        }
+        routes.on(router, .get, "/registry/datasets") { _, _ in
+            ["datasets": try JSONValue(encoding: try DatasetRegistry(store: engine.store).list())]
+        }
+        routes.on(router, .post, "/registry/datasets/upload") { request, _ in
+            let upload = try await upload(request, kind: "datasets", what: "the BEIR directory (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
+            let datasets = try DatasetRegistry(store: engine.store)
+            return try JSONValue(encoding: try await offloaded {
+                try Self.refusingBadTar { try datasets.register(tar: upload.bytes, name: upload.name, version: upload.version, registeredBy: upload.actor) }
             })
         }
         routes.on(router, .get, "/registry/models/{reference}") { _, context in
@@ -66,6 +59,32 @@ struct RegistryRoutes {
             }
             return ["changed": try JSONValue(encoding: registry().setStage(reference, stage))]
         }
+    }
+
+    struct Upload: Sendable {
+        var name: String, version: String, actor: String, bytes: [UInt8]
+    }
+
+    /// An upload's name and version (query parameters) and its tar stream, at most max_upload_bytes.
+    private func upload(_ request: Request, kind: String, what: String) async throws -> Upload {
+        guard let name = request.uri.queryParameters.get("name"), let version = request.uri.queryParameters.get("version") else {
+            throw APIError.badRequest("give the version as query parameters: /registry/\(kind)/upload?name=NAME&version=VERSION")
+        }
+        let actor = routes.actor(request.uri.queryParameters.get("actor").map { String($0) })
+        var request = request
+        let limit = routes.configuration.maxUploadBytes
+        let buffer: NIOCore.ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw APIError(status: .contentTooLarge, message: "Wrong input: the upload is larger than max_upload_bytes (\(limit) bytes)")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body must be \(what) as a tar stream") }
+        return Upload(name: String(name), version: String(version), actor: actor, bytes: Array(buffer.readableBytesView))
+    }
+
+    private static func refusingBadTar<T>(_ work: () throws -> T) throws -> T {
+        do { return try work() } catch let failure as TarArchive.Failure { throw APIError.badRequest(failure.description) }
     }
 
     /// The engine's registry: its table is opened once (opening one takes the LMDB writer lock).

@@ -135,7 +135,7 @@ struct GatesCommand: ParsableCommand {
     @Option(help: "Collection.") var collection: String
     @Option(name: .customLong("recall-floor"), help: "Minimum recall@10 of a build.") var recallFloor: Double?
     @Option(name: .customLong("recall-margin"), help: "How far below production's recall@10 a build may be.") var recallMargin: Double?
-    @Option(name: .customLong("eval-dataset"), help: "BEIR directory a build on a new model is evaluated on.") var evalDataset: String?
+    @Option(name: .customLong("eval-dataset"), help: "The dataset a build on a new model is evaluated on: a registered NAME@VERSION, or a BEIR directory (registered as an immutable dataset, NAME@sha256-DIGEST).") var evalDataset: String?
     @Option(name: .customLong("eval-margin"), help: "How far below production's model nDCG@10 a new model may score.") var evalMargin: Double?
     @Option(name: .customLong("keep-builds"), help: "Ready builds kept besides the serving build and the rollback target.") var keepBuilds: Int?
     @Flag(help: "Print one JSON object.") var json = false
@@ -148,8 +148,11 @@ struct GatesCommand: ParsableCommand {
         if let recallFloor { gates.recallFloor = recallFloor }
         if let recallMargin { gates.recallMargin = recallMargin }
         if let evalDataset {
-            _ = try BEIRDataset(directory: URL(fileURLWithPath: evalDataset))
-            gates.evaluationDataset = URL(fileURLWithPath: evalDataset).standardizedFileURL.path
+            // A registered name@version, or a directory, which is registered so the gate names an immutable copy.
+            let datasets = try DatasetRegistry(store: store)
+            let resolved = try datasets.resolve(evalDataset)
+            gates.evaluationDataset = resolved.key.contains("/")
+                ? try datasets.registerForGate(directory: resolved.directory, registeredBy: localUser).reference : resolved.key
         }
         if let evalMargin { gates.evaluationMargin = evalMargin }
         if let keepBuilds { gates.keepBuilds = keepBuilds }

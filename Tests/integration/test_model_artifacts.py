@@ -133,3 +133,28 @@ def test_models_verify_rehashes_the_store(tmp_path):
     assert damaged.returncode == 1
     report = json.loads(damaged.stdout)
     assert report["damaged"] == 1 and "vocab.txt changed" in report["models"][0]["problems"][0]
+
+
+def test_datasets_upload_and_gates_name_them(server, tmp_path):
+    beir = tmp_path / "beir"
+    (beir / "qrels").mkdir(parents=True)
+    (beir / "corpus.jsonl").write_text("".join(json.dumps({"_id": f"d{i}", "text": f"document {i}"}) + "\n" for i in range(6)))
+    (beir / "queries.jsonl").write_text("".join(json.dumps({"_id": f"q{i}", "text": f"query {i}"}) + "\n" for i in range(3)))
+    (beir / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "".join(f"q{i}\td{i}\t1\n" for i in range(3)))
+    uploaded = requests.post(server.url + "/registry/datasets/upload", params={"name": "tiny", "version": "1"}, headers=KEY, data=tar_of(beir))
+    assert uploaded.status_code == 200, uploaded.text
+    record = uploaded.json()["result"]
+    files = {p: str(beir / p) for p in ["corpus.jsonl", "queries.jsonl", "qrels/test.tsv"]}
+    assert record["digest"] == manifest_digest(files) and record["documents"] == 6 and record["queries"] == 3
+    listed = requests.get(server.url + "/registry/datasets", headers=KEY).json()["result"]["datasets"]
+    assert [d["name"] + "@" + d["version"] for d in listed] == ["tiny@1"]
+    requests.put(server.url + "/collections/gated", headers=KEY, json={"vectors": {"size": 2, "distance": "Dot"}}).raise_for_status()
+    named = requests.put(server.url + "/collections/gated/gates", headers=KEY, json={"eval_dataset": "tiny@1"})
+    assert named.status_code == 200 and named.json()["result"]["eval_dataset"] == "tiny@1"
+    assert requests.put(server.url + "/collections/gated/gates", headers=KEY, json={"eval_dataset": "tiny@9"}).status_code == 404
+    outside = requests.put(server.url + "/collections/gated/gates", headers=KEY, json={"eval_dataset": str(beir)})
+    assert outside.status_code == 403 and "/registry/datasets/upload" in outside.json()["status"]["error"]
+    inside = server.import_root / "beir"
+    shutil.copytree(beir, inside)
+    registered = requests.put(server.url + "/collections/gated/gates", headers=KEY, json={"eval_dataset": str(inside)})
+    assert registered.status_code == 200 and registered.json()["result"]["eval_dataset"] == "beir@sha256-" + record["digest"][:12]

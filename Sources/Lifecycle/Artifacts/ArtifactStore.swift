@@ -73,6 +73,15 @@ public struct ArtifactStore: Sendable {
         return try ArtifactManifest(parsing: text)
     }
 
+    /// Where an unpacked upload's files start: at the top, or inside its one top-level directory.
+    static func uploadRoot(_ staging: URL, files: [String], marker: String) -> URL {
+        let tops = Set(files.map { $0.split(separator: "/").first.map(String.init) ?? $0 })
+        if !files.contains(marker), tops.count == 1, let top = tops.first, files.allSatisfy({ $0.hasPrefix(top + "/") }) {
+            return staging.appending(path: top, directoryHint: .isDirectory)
+        }
+        return staging
+    }
+
     static func isSafeRelativePath(_ path: String) -> Bool {
         !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }

@@ -30,8 +30,12 @@ public struct BEIRDataset: Sendable {
         }.filter { judged.contains($0.id) }
     }
 
-    public init(directory: URL) throws {
-        name = directory.standardizedFileURL.lastPathComponent
+    /// The BEIR files a dataset is made of, relative to its directory.
+    public static let files = ["corpus.jsonl", "queries.jsonl", "qrels/test.tsv"]
+
+    /// `name` labels reports; by default the directory's name.
+    public init(directory: URL, name: String? = nil) throws {
+        self.name = name ?? directory.standardizedFileURL.lastPathComponent
         let corpusFile = directory.appendingPathComponent("corpus.jsonl")
         corpus = try Self.jsonLines(corpusFile).map { fields, line in
             let id = try Self.string(fields, "_id", file: corpusFile, line: line)

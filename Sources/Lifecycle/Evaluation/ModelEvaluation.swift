@@ -19,6 +19,10 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
     public var evaluatedBy: String
     /// nil for the dense model alone (evaluations stored before pipelines existed).
     public var pipeline: RetrievalPipeline?
+    /// The model's manifest digest and the dataset's, when evaluated: a stored evaluation is
+    /// reused only while both still match (nil in evaluations stored before artifacts).
+    public var modelDigest: String?
+    public var datasetDigest: String?
 
     enum CodingKeys: String, CodingKey {
         case model, dataset, queries, pipeline
@@ -29,6 +33,8 @@ public struct ModelEvaluation: Codable, Sendable, Equatable {
         case perQueryNDCG = "per_query_ndcg@10"
         case evaluatedAt = "evaluated_at"
         case evaluatedBy = "evaluated_by"
+        case modelDigest = "model_digest"
+        case datasetDigest = "dataset_digest"
     }
 }
 
@@ -38,34 +44,47 @@ public struct ModelEvaluator: Sendable {
     let table: CatalogTable<ModelEvaluation>
     static let cutoff = 10
 
+    let datasets: DatasetRegistry
+    let artifacts: ArtifactStore
+
     public init(store: Store) throws {
         table = try CatalogTable(store: store, name: "evaluations", magic: "LEVL", what: "evaluation")
+        datasets = try DatasetRegistry(store: store)
+        artifacts = ArtifactStore(dataDirectory: store.directory)
     }
 
-    /// The evaluation of registered model `reference` on the BEIR set at `datasetPath`: the
-    /// stored one when `reuse` and there is one, else a new one (stored). `models` shares
-    /// weights the process has loaded already.
+    /// The evaluation of registered model `reference` on a dataset (`datasetPath`: a registered
+    /// `name@version` or a BEIR directory): the stored one when `reuse` and it was made with
+    /// the same model and dataset digests, else a new one (stored). `models` shares weights the
+    /// process has loaded already.
     public func evaluation(of reference: String, datasetPath: String, by user: String, reuse: Bool, models: ModelLoader,
                            pipeline: RetrievalPipeline = .dense, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
-        let path = URL(fileURLWithPath: datasetPath).standardizedFileURL.path
-        if reuse, let stored = try stored(model: reference, datasetPath: path, pipeline: pipeline) { return stored }
-        let dataset = try BEIRDataset(directory: URL(fileURLWithPath: path))
-        guard pipeline.needsModel else {
-            return try evaluate(reference: "bm25", on: dataset, datasetPath: path, by: user, pipeline: pipeline, embedder: nil, progress: progress)
+        let target = try datasets.resolve(datasetPath)
+        let record = pipeline.needsModel ? try models.registry.model(reference) : nil
+        if reuse, let stored = try stored(model: reference, datasetPath: target.key, pipeline: pipeline),
+           stored.datasetDigest == target.digest, stored.modelDigest == record?.digest {
+            return stored
         }
-        let record = try models.registry.model(reference)
-        return try evaluate(reference: record.reference, on: dataset, datasetPath: path, by: user, pipeline: pipeline,
-                            embedder: models.embedder(for: reference), progress: progress)
+        let dataset = try BEIRDataset(directory: target.directory, name: target.name)
+        guard let record else {
+            return try evaluate(reference: "bm25", on: dataset, datasetPath: target.key, digests: (nil, target.digest), by: user,
+                                pipeline: pipeline, embedder: nil, progress: progress)
+        }
+        return try evaluate(reference: record.reference, on: dataset, datasetPath: target.key, digests: (record.digest, target.digest),
+                            by: user, pipeline: pipeline, embedder: models.embedder(for: reference), progress: progress)
     }
 
     public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
                          embedder: SentenceEmbedder? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
-        let embedder = try embedder ?? SentenceEmbedder(modelDirectory: URL(fileURLWithPath: record.path))
-        return try evaluate(reference: record.reference, on: dataset, datasetPath: datasetPath, by: user, pipeline: .dense,
-                            embedder: embedder, progress: progress)
+        let directory = record.digest.map { artifacts.directory(.models, digest: $0) } ?? URL(fileURLWithPath: record.path)
+        let embedder = try embedder ?? SentenceEmbedder(modelDirectory: directory)
+        let datasetDigest = try? datasets.resolve(datasetPath).digest
+        return try evaluate(reference: record.reference, on: dataset, datasetPath: datasetPath, digests: (record.digest, datasetDigest),
+                            by: user, pipeline: .dense, embedder: embedder, progress: progress)
     }
 
-    func evaluate(reference: String, on dataset: BEIRDataset, datasetPath: String, by user: String, pipeline: RetrievalPipeline,
+    func evaluate(reference: String, on dataset: BEIRDataset, datasetPath: String, digests: (model: String?, dataset: String?),
+                  by user: String, pipeline: RetrievalPipeline,
                   embedder: SentenceEmbedder?, progress: (@Sendable (String) -> Void)?) throws -> ModelEvaluation {
         let ranked = try PipelineRanking(dataset: dataset, cutoff: Self.cutoff).rank(pipeline, embedder: embedder, progress: progress)
         var recall = 0.0, ndcg: [Double] = [], mrr = 0.0
@@ -81,7 +100,7 @@ public struct ModelEvaluator: Sendable {
             model: reference, dataset: dataset.name, datasetPath: datasetPath, queries: dataset.queries.count,
             recallAt10: recall / count, ndcgAt10: ndcg.reduce(0, +) / count, mrrAt10: mrr / count, perQueryNDCG: ndcg,
             evaluatedAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), evaluatedBy: user,
-            pipeline: pipeline == .dense ? nil : pipeline)
+            pipeline: pipeline == .dense ? nil : pipeline, modelDigest: digests.model, datasetDigest: digests.dataset)
         try table.put(evaluation, at: Self.key(reference, datasetPath, pipeline))
         return evaluation
     }

@@ -95,6 +95,8 @@ enum RouteAccess: String, Sendable, CaseIterable {
         "GET /registry/models": .readServer,
         "POST /registry/models": .manageServer,
         "POST /registry/models/upload": .manageServer,
+        "GET /registry/datasets": .readServer,
+        "POST /registry/datasets/upload": .manageServer,
         "GET /registry/models/{reference}": .readServer,
         "PUT /registry/models/{reference}/stage": .manageServer,
         "GET /registry/evaluations": .readServer,

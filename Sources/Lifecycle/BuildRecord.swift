@@ -55,6 +55,16 @@ public struct RecallReport: Codable, Sendable, Equatable {
     public var latencyP50Milliseconds: Double
     public var latencyP99Milliseconds: Double
 
+    public init(k: Int, ef: Int, queries: Int, querySource: String, recall: Double, latencyP50Milliseconds: Double, latencyP99Milliseconds: Double) {
+        self.k = k
+        self.ef = ef
+        self.queries = queries
+        self.querySource = querySource
+        self.recall = recall
+        self.latencyP50Milliseconds = latencyP50Milliseconds
+        self.latencyP99Milliseconds = latencyP99Milliseconds
+    }
+
     enum CodingKeys: String, CodingKey {
         case k, ef, queries, recall
         case querySource = "query_source"

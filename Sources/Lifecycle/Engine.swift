@@ -112,6 +112,7 @@ public final class Engine: Sendable {
         for build in try lifecycle.builds.builds(of: name) { try store.deleteBuild(id: build.id) }
         try lifecycle.builds.removeAll(of: name)
         try lifecycle.serving.remove(name)
+        try lifecycle.policies.remove(name)
         return true
     }
 

@@ -9,6 +9,7 @@ public struct LifecycleContext: Sendable {
     public let builds: BuildCatalog
     public let audit: AuditTrail
     public let models: ModelLoader
+    public let policies: PolicyCatalog
 
     public init(store: Store) throws {
         self.store = store
@@ -16,6 +17,7 @@ public struct LifecycleContext: Sendable {
         builds = try BuildCatalog(store: store)
         audit = try AuditTrail(store: store)
         models = try ModelLoader(store: store)
+        policies = try PolicyCatalog(store: store)
     }
 
     static func buildID(_ collection: String, _ number: Int) -> String { "\(collection)-\(number)" }

@@ -11,9 +11,10 @@ import NIOCore
 /// and other entry points can build the same app.
 public func buildApplication(
     configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
-    metrics: ServerMetrics? = nil, logger: Logger
+    metrics: ServerMetrics? = nil, policyMonitor: PolicyMonitor? = nil, logger: Logger
 ) throws -> some ApplicationProtocol {
-    let (router, _) = makeRouter(configuration: configuration, engine: engine, models: models, metrics: metrics, logger: logger)
+    let (router, _) = makeRouter(configuration: configuration, engine: engine, models: models, metrics: metrics,
+                                 policyMonitor: policyMonitor, logger: logger)
     return Application(
         router: router,
         server: try TransportSecurity.serverBuilder(configuration),
@@ -31,7 +32,7 @@ public struct RegisteredRoutes: Sendable {
 /// The router with every route, and the routes it registered.
 public func makeRouter(
     configuration: ServerConfiguration, engine: Engine, models: ServedModels = ServedModels(),
-    metrics: ServerMetrics? = nil, logger: Logger
+    metrics: ServerMetrics? = nil, policyMonitor: PolicyMonitor? = nil, logger: Logger
 ) -> (Router<BasicRequestContext>, RegisteredRoutes) {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -45,7 +46,9 @@ public func makeRouter(
     PointRoutes(routes: routes).register(on: router)
     SearchRoutes(routes: routes).register(on: router)
     OpenAIRoutes(routes: routes, models: models).register(on: router)
-    LifecycleRoutes(routes: routes, jobs: BuildJobs()).register(on: router)
+    // Builds the policy starts are jobs like any other: listed, with progress, cancellable.
+    LifecycleRoutes(routes: routes, jobs: policyMonitor?.jobs ?? BuildJobs()).register(on: router)
+    PolicyRoutes(routes: routes, monitor: policyMonitor).register(on: router)
     RolloutRoutes(routes: routes).register(on: router)
     RegistryRoutes(routes: routes).register(on: router)
     PipelineRoutes(routes: routes).register(on: router)

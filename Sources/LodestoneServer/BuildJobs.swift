@@ -4,13 +4,15 @@ import Synchronization
 
 /// Builds started over HTTP: each runs on its own thread (it is CPU-bound for minutes and
 /// must not hold a thread of the request pool), reports progress, and can be cancelled.
-final class BuildJobs: Sendable {
+public final class BuildJobs: Sendable {
     struct Job {
         let cancellation: BuildCancellation
         var progress: BuildProgress?
     }
 
     private let jobs = Mutex<[String: Job]>([:])
+
+    public init() {}
 
     /// Begins build `record` and runs it in the background.
     func start(_ record: BuildRecord, runner: BuildRunner, onFinish: @escaping @Sendable (BuildRecord) -> Void) {

@@ -90,7 +90,9 @@ struct ServeCommand: AsyncParsableCommand {
             Stop with Ctrl-C (or SIGTERM): requests in flight finish and indexes are stored.
 
             """.utf8))
-        let app = try buildApplication(configuration: settings, engine: engine, models: models, metrics: metrics, logger: logger)
+        let policyMonitor = PolicyMonitor(engine: engine, jobs: BuildJobs(), logger: logger)
+        let app = try buildApplication(configuration: settings, engine: engine, models: models, metrics: metrics,
+                                       policyMonitor: policyMonitor, logger: logger)
         // Collections load in the background while the server already answers: /livez and
         // /healthz at once, /readyz once every collection is open (it lists those still loading).
         let loadLogger = logger
@@ -117,6 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
         loader.name = "collection loader"
         loader.start()
         telemetry.start(engine: engine)
+        policyMonitor.start()
         let images = IndexImageScheduler(engine: engine, changes: settings.indexImageChanges, interval: .seconds(settings.indexImageSeconds))
         let imageLogger = logger
         images.start(

@@ -14,6 +14,11 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case pipelineChange = "pipeline_change"
         case pipelineRollback = "pipeline_rollback"
         case pipelineRefused = "pipeline_refused"
+        /// Monitoring's policy measured recall on logged queries (the reason names the signal).
+        case policyCheck = "policy_check"
+        /// Monitoring's policy started a rebuild (the reason names the signal).
+        case policyRebuild = "policy_rebuild"
+        case policyChanged = "policy_changed"
     }
 
     public var collection: String
@@ -28,6 +33,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var gate: GateReport?
     /// For pipeline changes: the evaluation gate's numbers.
     public var pipelineGate: PipelineGateReport?
+    /// For policy checks: the recall measured on logged queries.
+    public var recall: RecallReport?
 
     public init(collection: String, number: Int = 0, at: Date = Date(), actor: String, action: Action,
                 fromBuild: Int?, toBuild: Int?, forced: Bool = false, reason: String? = nil, gate: GateReport? = nil) {
@@ -46,6 +53,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case collection, number, at, actor, action, forced, reason, gate
         case pipelineGate = "pipeline_gate"
+        case recall
         case fromBuild = "from_build"
         case toBuild = "to_build"
     }

@@ -91,6 +91,8 @@ enum RouteAccess: String, Sendable, CaseIterable {
         "GET /collections/{name}/monitoring": .readCollection,
         "PUT /collections/{name}/monitoring": .writeCollection,
         "GET /collections/{name}/query-log": .readCollection,
+        "GET /collections/{name}/policy": .readCollection,
+        "PUT /collections/{name}/policy": .writeCollection,
 
         "GET /registry/models": .readServer,
         "POST /registry/models": .manageServer,

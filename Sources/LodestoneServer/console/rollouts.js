@@ -25,8 +25,9 @@ views.rollouts = async (root, selected, options) => {
   root.append(element("h2", {}, "Builds and rollouts of ", picker));
   if (!name) return;
   const path = `/collections/${encodeURIComponent(name)}`;
-  const [serving, builds, canary, shadow, audit] = await Promise.all([get(`${path}/serving`), get(`${path}/builds`),
-    get(`${path}/canary`), get(`${path}/shadow`), get(`${path}/audit`)]);
+  const [serving, builds, canary, shadow, audit, policy] = await Promise.all([get(`${path}/serving`), get(`${path}/builds`),
+    get(`${path}/canary`), get(`${path}/shadow`), get(`${path}/audit`), get(`${path}/policy`)]);
+  const limit = (value, suffix) => value === null || value === undefined ? "off" : `${value}${suffix || ""}`;
   root.append(element("div", { class: "panel", "data-collection": name },
     element("div", { class: "summary" },
       element("span", {}, "serving build ", field("serving-build", serving.build)),
@@ -35,6 +36,15 @@ views.rollouts = async (root, selected, options) => {
         : `build ${canary.build}, ${Math.round(canary.fraction * 100)}% of queries, ${canary.queries} served, ${canary.errors} errors${canary.aborted ? ", aborted" : ""}`)),
       element("span", {}, "shadow ", field("shadow", shadow.active === false ? "none"
         : `build ${shadow.build}, mean overlap ${fixed(shadow.mean_overlap, 4)} over ${shadow.count} queries`))),
+    // What monitoring may do on its own; what it did is in the audit trail below (actor "policy").
+    element("div", { class: "summary policy" },
+      element("span", {}, "policy ", field("policy", policy.stored ? "stored" : "none (watch only)")),
+      element("span", {}, "re-check on drift ", field("recheck-on-drift", String(policy.recheck_on_drift))),
+      element("span", {}, "rebuild below logged recall ", field("logged-recall-floor", limit(policy.logged_recall_floor))),
+      element("span", {}, "rebuild above deleted ", field("max-deleted-fraction", limit(policy.max_deleted_fraction))),
+      element("span", {}, "auto-promote ", field("auto-promote", String(policy.auto_promote))),
+      element("span", {}, "last logged recall@10 ", field("logged-recall", policy.logged_recall
+        ? `${fixed(policy.logged_recall.recall, 4)} on ${policy.logged_recall.queries} queries` : "—"))),
     element("h3", {}, "Builds: recall@10 against production on the same queries"),
     table("builds", ["build", "status", "model", "recall@10", "production", "difference", "p99 ms", "note"],
       builds.builds.slice().reverse().map(b => [["number", b.number], ["status", b.status], ["model", b.model || "stored vectors"],

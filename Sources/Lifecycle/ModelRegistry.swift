@@ -20,13 +20,26 @@ public struct ModelRegistry: Sendable {
     /// store and loaded from there (so a broken directory is refused with the loader's error,
     /// and what was checked is what will serve).
     @discardableResult
-    public func register(directory: URL, name: String, version: String, registeredBy: String) throws -> ModelRecord {
-        try register(directory: directory, name: name, version: version, registeredBy: registeredBy, source: directory.standardizedFileURL.path)
+    /// `within`: files (and links) must resolve inside this directory (an HTTP caller's import root).
+    public func register(directory: URL, name: String, version: String, registeredBy: String, within: URL? = nil) throws -> ModelRecord {
+        try register(directory: directory, name: name, version: version, registeredBy: registeredBy,
+                     source: directory.standardizedFileURL.path, within: within)
     }
 
-    private func register(directory: URL, name: String, version: String, registeredBy: String, source: String) throws -> ModelRecord {
+    private func register(directory: URL, name: String, version: String, registeredBy: String, source: String,
+                          within: URL? = nil) throws -> ModelRecord {
         for part in [name, version] { try Self.validate(part) }
-        let manifest = try artifacts.importFiles(try ModelFiles.determining(directory), from: directory, kind: .models)
+        let manifest = try artifacts.importFiles(try ModelFiles.determining(directory), from: directory, kind: .models, within: within)
+        do {
+            return try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source)
+        } catch {
+            // A refused registration leaves no copy behind, unless another version has the same files.
+            if (try? list().contains { $0.digest == manifest.digest }) == false { artifacts.discard(.models, digest: manifest.digest) }
+            throw error
+        }
+    }
+
+    private func record(_ manifest: ArtifactManifest, name: String, version: String, registeredBy: String, source: String) throws -> ModelRecord {
         let embedder = try SentenceEmbedder(modelDirectory: artifacts.directory(.models, digest: manifest.digest))
         let weights = manifest.entries.first { $0.path == "model.safetensors" }?.sha256 ?? ""
         let info = embedder.info

@@ -72,6 +72,9 @@ struct APIError: Error, CustomStringConvertible {
             case let .timedOut(seconds):
                 return APIError(status: .requestTimeout, message: String(format: "Timeout: the request waited longer than its timeout of %g s", seconds))
             }
+        case let error as ArtifactError:
+            if case .notFound = error { return .notFound(error.description) }
+            return .badRequest(error.description)
         case let error as RegistryError:
             if case .modelNotFound = error { return .notFound(error.description) }
             if case .datasetNotFound = error { return .notFound(error.description) }

@@ -58,7 +58,11 @@ struct EvaluationRoutes {
                 throw APIError.badRequest("the two evaluations are not on the same queries (datasets `\(baseline.datasetPath)` and `\(candidate.datasetPath)`)")
             }
             let comparison = try EvaluationComparison(baseline: baseline, candidate: candidate, margin: margin)
-            let texts = try? await offloaded { try BEIRDataset.judgedQueries(directory: URL(fileURLWithPath: baseline.datasetPath)) }
+            // A registered dataset is read from its artifact; a directory from where it was evaluated.
+            let engine = routes.engine
+            let texts = try? await offloaded {
+                try BEIRDataset.judgedQueries(directory: try DatasetRegistry(store: engine.store).resolve(baseline.datasetPath).directory)
+            }
             let perQuery: [JSONValue] = zip(baseline.perQueryNDCG, candidate.perQueryNDCG).enumerated().map { index, pair in
                 var row: [String: JSONValue] = ["query": .int(Int64(index)), "baseline": .double(pair.0), "candidate": .double(pair.1),
                                                 "delta": .double(pair.1 - pair.0)]

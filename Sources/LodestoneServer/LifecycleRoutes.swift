@@ -112,10 +112,16 @@ struct LifecycleRoutes {
                 if !value.contains("/"), value.contains("@") {
                     gates.evaluationDataset = try datasets.dataset(value).reference
                 } else {
-                    let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
+                    // Registering a directory changes the server's dataset registry: global manage, as the upload route.
+                    guard AccessGrant.current.allows(.manageServer) else {
+                        throw APIError(status: .forbidden, message: RouteContext.forbiddenMessage(.manageServer, collection: nil)
+                                       + " to register a dataset directory; name a registered dataset as name@version instead")
+                    }
+                    let importRoot = ImportRoot(routes.configuration.artifactsImportRoot)
+                    let directory = try importRoot.check(
                         value, what: "an evaluation dataset",
                         instead: "upload it to POST /registry/datasets/upload?name=N&version=V and name it as N@V, or run `lodestone gates --collection \(name) --eval-dataset DIR` on the server")
-                    gates.evaluationDataset = try datasets.registerForGate(directory: directory, registeredBy: try actor(body)).reference
+                    gates.evaluationDataset = try datasets.registerForGate(directory: directory, registeredBy: try actor(body), within: importRoot.root).reference
                 }
             }
             try GateSettingsChange(context: engine.lifecycle).apply(gates, to: name, actor: try actor(body))

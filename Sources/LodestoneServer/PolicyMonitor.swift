@@ -15,6 +15,8 @@ public final class PolicyMonitor: Sendable {
         var lastRebuild: Date?
         var recall: RecallReport?
         var checkedAt: Date?
+        /// The last build the policy started.
+        var policyBuild: Int?
     }
 
     let engine: Engine
@@ -69,12 +71,20 @@ public final class PolicyMonitor: Sendable {
         let name = serving.name
         let signals = serving.policySignals()
         var state = states.withLock { $0[name] } ?? CollectionState()
+        // Kept whatever happens below, so a failing step is not retried (and audited) every tick.
+        defer { states.withLock { $0[name] = state } }
         let recheck = policy.recheckOnDrift && signals.driftAlert && !state.driftAlerted
         if recheck || policy.loggedRecallFloor != nil {
             state.recall = try serving.recallOnLoggedQueries()
             state.checkedAt = Date()
         }
-        let building = try engine.lifecycle.builds.builds(of: name).contains { $0.status == .building }
+        // A rebuild the policy started that is ready but not serving (auto_promote off, or a gate
+        // refused it) waits for a person: another rebuild would measure the same serving graph.
+        let builds = try engine.lifecycle.builds.builds(of: name)
+        let waiting = state.policyBuild.map { number in
+            number > serving.servingBuild && builds.contains { $0.number == number && $0.status == .ready }
+        } ?? false
+        let building = waiting || builds.contains { $0.status == .building }
         let decisions = signals.decisions(policy, driftWasAlerted: state.driftAlerted, recall: state.recall,
                                           buildRunning: building, lastRebuild: state.lastRebuild)
         state.driftAlerted = signals.driftAlert
@@ -89,13 +99,12 @@ public final class PolicyMonitor: Sendable {
                 _ = try engine.lifecycle.audit.append(entry)
             case let .rebuild(reason):
                 state.lastRebuild = Date()
-                try startRebuild(serving, policy: policy, reason: reason)
+                state.policyBuild = try startRebuild(serving, reason: reason)
             }
         }
-        states.withLock { $0[name] = state }
     }
 
-    private func startRebuild(_ serving: ServingCollection, policy: CollectionPolicy, reason: String) throws {
+    private func startRebuild(_ serving: ServingCollection, reason: String) throws -> Int {
         let name = serving.name
         var runner = BuildRunner(context: engine.lifecycle)
         runner.live = serving
@@ -105,7 +114,8 @@ public final class PolicyMonitor: Sendable {
         logger.notice("policy started a rebuild", metadata: ["collection": "\(name)", "build": "\(record.number)", "reason": "\(reason)"])
         let engine = self.engine, logger = self.logger
         jobs.start(record, runner: runner) { finished in
-            guard finished.status == .ready, policy.autoPromote else { return }
+            // The policy as it stands when the build is ready: auto_promote may have been turned off meanwhile.
+            guard finished.status == .ready, (try? engine.lifecycle.policies.policy(name))??.autoPromote == true else { return }
             do {
                 // Through every gate: a refusal is recorded in the audit trail like any other.
                 let outcome = try engine.promote(collection: name, build: finished.number, actor: Self.actor,
@@ -115,5 +125,6 @@ public final class PolicyMonitor: Sendable {
                 logger.error("policy promotion failed", metadata: ["collection": "\(name)", "build": "\(finished.number)", "error": "\(error)"])
             }
         }
+        return record.number
     }
 }

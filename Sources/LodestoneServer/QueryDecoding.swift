@@ -141,7 +141,7 @@ struct QueryDecoding {
         var vectorName = name
         if let lookup {
             try lookup.refuseUnknown(allowed: ["collection", "vector"])
-            source = try routes.engine.collection(named: try routes.engine.resolve(try lookup.requireString("collection")))
+            source = try routes.lookupCollection(named: try lookup.requireString("collection"))
             vectorName = try lookup.string("vector") ?? (try source.schema().primaryVectorName)
         }
         let sourceSchema = try source.schema()

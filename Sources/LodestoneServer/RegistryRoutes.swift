@@ -17,12 +17,13 @@ struct RegistryRoutes {
             let body = try await routes.fields(request)
             let path = try body.requireString("directory")
             let name = try body.requireString("name"), version = try body.requireString("version")
-            let directory = try ImportRoot(routes.configuration.artifactsImportRoot).check(
+            let importRoot = ImportRoot(routes.configuration.artifactsImportRoot)
+            let directory = try importRoot.check(
                 path, what: "a model directory", instead: "upload the model as a tar stream to POST /registry/models/upload?name=\(name)&version=\(version)")
             let actor = routes.actor(try body.string("actor"))
             let registry = registry()
             return try JSONValue(encoding: try await offloaded {
-                try registry.register(directory: directory, name: name, version: version, registeredBy: actor)
+                try registry.register(directory: directory, name: name, version: version, registeredBy: actor, within: importRoot.root)
             })
         }
         routes.on(router, .post, "/registry/models/upload") { request, _ in
@@ -76,7 +77,7 @@ struct RegistryRoutes {
         let buffer: NIOCore.ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIError(status: .contentTooLarge, message: "Wrong input: the upload is larger than max_upload_bytes (\(limit) bytes)")
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the body must be \(what) as a tar stream") }

@@ -174,6 +174,16 @@ struct RouteContext: Sendable {
         return named.map { "\(principal) (\($0))" } ?? principal
     }
 
+    /// Another collection a request's body names (`lookup_from`, `with_lookup`): the caller's
+    /// grant must allow reading it too, not only the path's collection.
+    func lookupCollection(named given: String) throws -> ServingCollection {
+        let name = try engine.resolve(given)
+        guard AccessGrant.current.allows(.readCollection, collection: name, named: given) else {
+            throw APIError(status: .forbidden, message: Self.forbiddenMessage(.readCollection, collection: given))
+        }
+        return try engine.collection(named: name)
+    }
+
     func collection(_ context: BasicRequestContext) throws -> ServingCollection {
         let name = try context.parameters.require("name")
         return try engine.collection(named: try engine.resolve(name))

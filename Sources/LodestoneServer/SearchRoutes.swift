@@ -113,7 +113,7 @@ struct SearchRoutes {
             options = try JSONFields(value, context: "`with_lookup`")
         }
         try options.refuseUnknown(allowed: ["collection", "with_payload", "with_vectors"])
-        let target = try routes.engine.collection(named: try routes.engine.resolve(try options.requireString("collection")))
+        let target = try routes.lookupCollection(named: try options.requireString("collection"))
         var renamed = options.fields
         renamed["with_vector"] = renamed.removeValue(forKey: "with_vectors")
         let selection = try ResultSelection(try JSONFields(.object(renamed), context: "`with_lookup`"), payloadDefault: true, schema: try target.schema())

@@ -138,6 +138,7 @@ struct ServeCommand: AsyncParsableCommand {
         follower.start { error in followerLogger.error("following the catalog failed", metadata: ["error": "\(error)"]) }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         follower.stop()
+        policyMonitor.stop()
         images.stop()
         telemetry.stop()
         try engine.persistIndexes()

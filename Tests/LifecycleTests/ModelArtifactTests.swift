@@ -93,4 +93,15 @@ import Testing
         #expect(registry.directory(of: record).path.hasPrefix(restored.directory.path))
         #expect(try ModelLoader(store: restored).embedder(for: "minilm@1").embed(["restored"])[0].count == 384)
     }
+
+    @Test("a manifest reads back what it wrote, paths with spaces included")
+    func manifestRoundTrip() throws {
+        let manifest = ArtifactManifest(entries: [
+            .init(path: "1_Pooling/my  config.json", sha256: String(repeating: "a", count: 64), size: 12),
+            .init(path: "config.json", sha256: String(repeating: "b", count: 64), size: 3),
+        ])
+        let read = try ArtifactManifest(parsing: manifest.text)
+        #expect(read == manifest && read.digest == manifest.digest)
+        #expect(throws: ArtifactError.self) { try ArtifactManifest(parsing: "not a manifest line\n") }
+    }
 }

@@ -207,3 +207,22 @@ def test_unusable_access_settings_stop_the_server_with_a_reason(tmp_path):
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode != 0, arguments
         assert reason in result.stderr + result.stdout, (arguments, result.stderr)
+
+
+def test_a_collection_token_cannot_read_another_collection_through_the_body(secured):
+    """`lookup_from` and `with_lookup` name a second collection: the token must grant it too."""
+    headers = {"api-key": CREDENTIALS["jwt granted r"][0]}
+    lookup = requests.post(secured.url + "/collections/granted/points/query", headers=headers,
+                           json={"query": 2, "lookup_from": {"collection": "other"}, "limit": 3})
+    assert lookup.status_code == 403 and "`other`" in lookup.json()["status"]["error"]
+    groups = requests.post(secured.url + "/collections/granted/points/query/groups", headers=headers,
+                           json={"query": [1.0, 2.0, 0.5, -2.0], "group_by": "n", "limit": 2, "with_lookup": {"collection": "other"}})
+    assert groups.status_code == 403
+    # Naming the granted collection itself is fine.
+    own = requests.post(secured.url + "/collections/granted/points/query", headers=headers,
+                        json={"query": 2, "lookup_from": {"collection": "granted"}, "limit": 3})
+    assert own.status_code == 200, own.text
+    # A read-write token on one collection may not register a dataset directory through its gates.
+    writer = {"api-key": CREDENTIALS["jwt granted rw"][0]}
+    gates = requests.put(secured.url + "/collections/granted/gates", headers=writer, json={"eval_dataset": "/tmp"})
+    assert gates.status_code == 403 and "global manage" in gates.json()["status"]["error"]

@@ -81,7 +81,14 @@ def test_a_server_path_is_accepted_only_inside_the_import_root(server, tmp_path)
     shutil.copytree(MODEL_DIR, inside)
     registered = requests.post(server.url + "/registry/models", headers=KEY, json={"directory": str(inside), "name": "m", "version": "path"})
     assert registered.status_code == 200, registered.text
+    # A file inside the root that links outside it is refused, and leaves nothing in the store.
+    linked = server.import_root / "linked"
+    shutil.copytree(MODEL_DIR, linked, ignore=shutil.ignore_patterns("model.safetensors"))
+    os.symlink(os.path.realpath(os.path.join(MODEL_DIR, "model.safetensors")), linked / "model.safetensors")
+    refused = requests.post(server.url + "/registry/models", headers=KEY, json={"directory": str(linked), "name": "m", "version": "linked"})
+    assert refused.status_code == 400 and "model.safetensors" in refused.json()["status"]["error"], refused.text
     # A symlink inside the root that points outside it is outside.
+
     os.symlink(os.path.dirname(MODEL_DIR), server.import_root / "escape")
     escaped = requests.post(server.url + "/registry/models", headers=KEY,
                             json={"directory": str(server.import_root / "escape" / os.path.basename(MODEL_DIR)), "name": "m", "version": "esc"})

@@ -66,7 +66,9 @@ def test_low_recall_on_logged_queries_rebuilds_without_promoting(server):
     truth = [np.argsort(((vectors - q) ** 2).sum(axis=1))[:10].tolist() for q in queries]
     expected = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth)])
     assert expected < 0.99, "the poor graph found every neighbour; the test needs a lower recall"
-    s.put(f"{url}/collections/poor/policy", json={"logged_recall_floor": 0.99, "recheck_on_drift": False, "check_interval_seconds": 0.3}).raise_for_status()
+    # No cooldown: only the waiting, unpromoted rebuild keeps the policy from starting another.
+    s.put(f"{url}/collections/poor/policy", json={"logged_recall_floor": 0.99, "recheck_on_drift": False, "check_interval_seconds": 0.3,
+                                                  "rebuild_cooldown_seconds": 0}).raise_for_status()
     rebuild = wait_for(lambda: next((e for e in audit(s, url, "poor") if e["action"] == "policy_rebuild"), None), what="the policy's rebuild")
     assert "logged queries is" in rebuild["reason"] and "below the floor 0.9900" in rebuild["reason"]
     measured = s.get(f"{url}/collections/poor/policy").json()["result"]["logged_recall"]
@@ -74,8 +76,11 @@ def test_low_recall_on_logged_queries_rebuilds_without_promoting(server):
     assert abs(measured["recall"] - expected) < 1e-9, (measured, expected)
     number = rebuild["to_build"]
     wait_for(lambda: s.get(f"{url}/collections/poor/builds/{number}").json()["result"]["status"] in ("ready", "failed"), what="the rebuild")
-    # Without auto_promote the build waits for a person.
+    # Without auto_promote the build waits for a person, and no second rebuild starts meanwhile.
+    import time
+    time.sleep(1.5)
     assert not any(e["action"] == "promote" and e["to_build"] == number for e in audit(s, url, "poor"))
+    assert [e["action"] for e in audit(s, url, "poor")].count("policy_rebuild") == 1
     assert s.get(f"{url}/collections/poor/serving").json()["result"]["live_build"] != number
 
 

@@ -9,6 +9,12 @@ public struct ArtifactManifest: Sendable, Equatable {
         public var path: String
         public var sha256: String
         public var size: Int
+
+        public init(path: String, sha256: String, size: Int) {
+            self.path = path
+            self.sha256 = sha256
+            self.size = size
+        }
     }
 
     public var entries: [Entry]
@@ -23,9 +29,10 @@ public struct ArtifactManifest: Sendable, Equatable {
     public init(parsing text: String) throws(ArtifactError) {
         var entries: [Entry] = []
         for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: true)
-            guard fields.count == 3, fields[0].count == 64, let size = Int(fields[1]) else { throw .corruptManifest(String(line.prefix(80))) }
-            entries.append(Entry(path: String(fields[2]), sha256: String(fields[0]), size: size))
+            // `sha256  size  path`: the path is the rest of the line and may hold spaces.
+            let parts = line.components(separatedBy: "  ")
+            guard parts.count >= 3, parts[0].count == 64, let size = Int(parts[1]) else { throw .corruptManifest(String(line.prefix(80))) }
+            entries.append(Entry(path: parts[2...].joined(separator: "  "), sha256: parts[0], size: size))
         }
         self.init(entries: entries)
     }

@@ -19,7 +19,7 @@ public struct ArtifactStore: Sendable {
 
     /// Copies `files` (paths relative to `source`) into the store; returns the manifest. The
     /// same content again finds the existing copy.
-    public func importFiles(_ files: [String], from source: URL, kind: Kind) throws -> ArtifactManifest {
+    public func importFiles(_ files: [String], from source: URL, kind: Kind, within: URL? = nil) throws -> ArtifactManifest {
         let manager = FileManager.default
         let staging = root.appending(path: "staging/\(UUID().uuidString)", directoryHint: .isDirectory)
         try manager.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -29,8 +29,13 @@ public struct ArtifactStore: Sendable {
             guard Self.isSafeRelativePath(file) else { throw ArtifactError.unsafePath(file) }
             let from = source.appending(path: file), to = staging.appending(path: file)
             try manager.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
-            // A copy of the bytes, not of a link: a symlinked weights file is read through.
-            try manager.copyItem(at: from.resolvingSymlinksInPath(), to: to)
+            // A copy of the bytes, not of a link. A link is read through only when it is a
+            // regular file inside `within` (the import root, when a caller named the directory).
+            let resolved = from.resolvingSymlinksInPath()
+            if let within, !Self.isInside(resolved, within) { throw ArtifactError.unsafePath(file) }
+            try manager.copyItem(at: resolved, to: to)
+            // Writable by the server until sealed, whatever the source's mode was.
+            try manager.setAttributes([.posixPermissions: 0o644], ofItemAtPath: to.path)
             let (digest, size) = try ArtifactManifest.sha256(of: to)
             entries.append(.init(path: file, sha256: digest, size: size))
         }
@@ -82,6 +87,23 @@ public struct ArtifactStore: Sendable {
         return staging
     }
 
+    static func isInside(_ file: URL, _ directory: URL) -> Bool {
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath().path
+        let path = file.standardizedFileURL.path
+        return path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// Removes an artifact no record names (a registration refused after its files were copied).
+    func discard(_ kind: Kind, digest: String) {
+        let directory = directory(kind, digest: digest)
+        if let walker = FileManager.default.enumerator(atPath: directory.path) {
+            for case let file as String in walker {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.appending(path: file).path)
+            }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     static func isSafeRelativePath(_ path: String) -> Bool {
         !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
     }
@@ -91,7 +113,7 @@ public struct ArtifactStore: Sendable {
         let manager = FileManager.default
         guard let walker = manager.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { return }
         for case let file as URL in walker where (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            let handle = try FileHandle(forUpdating: file)
+            let handle = try FileHandle(forReadingFrom: file)
             try handle.synchronize()
             try handle.close()
             try manager.setAttributes([.posixPermissions: 0o444], ofItemAtPath: file.path)

@@ -47,12 +47,22 @@ public struct DatasetRegistry: Sendable {
     /// Checks the BEIR files, copies them into the artifact store and records the version. The
     /// same files again are a no-op; other files under the same version are refused.
     @discardableResult
-    public func register(directory: URL, name: String, version: String, registeredBy: String, source: String? = nil) throws -> DatasetRecord {
+    public func register(directory: URL, name: String, version: String, registeredBy: String, source: String? = nil,
+                         within: URL? = nil) throws -> DatasetRecord {
         for part in [name, version] { try ModelRegistry.validate(part) }
-        let manifest = try artifacts.importFiles(BEIRDataset.files, from: directory, kind: .datasets)
+        let manifest = try artifacts.importFiles(BEIRDataset.files, from: directory, kind: .datasets, within: within)
+        do {
+            return try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source ?? directory.standardizedFileURL.path)
+        } catch {
+            if (try? list().contains { $0.digest == manifest.digest }) == false { artifacts.discard(.datasets, digest: manifest.digest) }
+            throw error
+        }
+    }
+
+    private func record(_ manifest: ArtifactManifest, name: String, version: String, registeredBy: String, source: String) throws -> DatasetRecord {
         let dataset = try BEIRDataset(directory: artifacts.directory(.datasets, digest: manifest.digest), name: name)
         let record = DatasetRecord(name: name, version: version, digest: manifest.digest, documents: dataset.corpus.count,
-                                   queries: dataset.queries.count, source: source ?? directory.standardizedFileURL.path,
+                                   queries: dataset.queries.count, source: source,
                                    registeredAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded()), registeredBy: registeredBy)
         return try table.write { transaction in
             let key = Array(record.reference.utf8)
@@ -80,11 +90,11 @@ public struct DatasetRegistry: Sendable {
 
     /// Registers a directory named by a gate (`lodestone gates --eval-dataset DIR`): its name,
     /// and a version from its digest, so the same files always give the same reference.
-    public func registerForGate(directory: URL, registeredBy: String) throws -> DatasetRecord {
+    public func registerForGate(directory: URL, registeredBy: String, within: URL? = nil) throws -> DatasetRecord {
         let digest = try Self.digest(of: directory)
         let name = directory.standardizedFileURL.lastPathComponent.filter { $0.isLetter || $0.isNumber || "_.-".contains($0) }
         return try register(directory: directory, name: name.isEmpty ? "dataset" : name, version: "sha256-\(digest.prefix(12))",
-                            registeredBy: registeredBy)
+                            registeredBy: registeredBy, within: within)
     }
 
     public func list() throws -> [DatasetRecord] { try table.scan().map(\.record) }

@@ -17,6 +17,8 @@ enum ModelFiles {
         }
         for module in Set(modules).sorted() where ArtifactStore.isSafeRelativePath(module) {
             let root = directory.appending(path: module, directoryHint: .isDirectory)
+            // A module directory that links out of the model (to `/`, say) is not the model's.
+            guard ArtifactStore.isInside(root.resolvingSymlinksInPath(), directory) else { throw ArtifactError.unsafePath(module) }
             guard let walker = manager.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
             for case let file as URL in walker where (try? file.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
                 let relative = module + "/" + file.path.dropFirst(root.path.count).drop { $0 == "/" }

@@ -10,6 +10,7 @@ public struct LifecycleContext: Sendable {
     public let audit: AuditTrail
     public let models: ModelLoader
     public let policies: PolicyCatalog
+    public let datasets: DatasetRegistry
 
     public init(store: Store) throws {
         self.store = store
@@ -18,6 +19,7 @@ public struct LifecycleContext: Sendable {
         audit = try AuditTrail(store: store)
         models = try ModelLoader(store: store)
         policies = try PolicyCatalog(store: store)
+        datasets = try DatasetRegistry(store: store)
     }
 
     static func buildID(_ collection: String, _ number: Int) -> String { "\(collection)-\(number)" }

@@ -29,13 +29,9 @@ public struct ModelRegistry: Sendable {
     private func register(directory: URL, name: String, version: String, registeredBy: String, source: String,
                           within: URL? = nil) throws -> ModelRecord {
         for part in [name, version] { try Self.validate(part) }
-        let manifest = try artifacts.importFiles(try ModelFiles.determining(directory), from: directory, kind: .models, within: within)
-        do {
-            return try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source)
-        } catch {
-            // A refused registration leaves no copy behind, unless another version has the same files.
-            if (try? list().contains { $0.digest == manifest.digest }) == false { artifacts.discard(.models, digest: manifest.digest) }
-            throw error
+        return try artifacts.importing(try ModelFiles.determining(directory), from: directory, kind: .models, within: within,
+                                       isReferenced: { digest in (try? list().contains { $0.digest == digest }) ?? true }) { manifest in
+            try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source)
         }
     }
 
@@ -72,18 +68,15 @@ public struct ModelRegistry: Sendable {
     @discardableResult
     public func register(tar bytes: [UInt8], name: String, version: String, registeredBy: String) throws -> ModelRecord {
         for part in [name, version] { try Self.validate(part) }
-        let staging = artifacts.root.appending(path: "staging/upload-\(UUID().uuidString)", directoryHint: .isDirectory)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: staging) }
-        let files = try TarArchive.extract(bytes, into: staging)
-        let root = ArtifactStore.uploadRoot(staging, files: files, marker: "config.json")
-        return try register(directory: root, name: name, version: version, registeredBy: registeredBy, source: "upload")
+        return try artifacts.withUnpackedUpload(bytes, marker: "config.json") { root in
+            try register(directory: root, name: name, version: version, registeredBy: registeredBy, source: "upload")
+        }
     }
 
     /// Where a version's files are read from: its artifact, or for a version registered before
     /// the artifact store, the directory it was registered from.
     public func directory(of record: ModelRecord) -> URL {
-        record.digest.map { artifacts.directory(.models, digest: $0) } ?? URL(fileURLWithPath: record.path)
+        artifacts.directory(of: record)
     }
 
     /// Re-hashes a version's artifact; empty when intact.
@@ -155,14 +148,5 @@ public struct ModelRegistry: Sendable {
             $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "_.-".unicodeScalars.contains($0))
         }
         guard allowed else { throw RegistryError.invalidName(part) }
-    }
-
-    /// Streams the file through SHA-256 in 4 MiB reads.
-    static func sha256(of file: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: file)
-        defer { try? handle.close() }
-        var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -61,7 +61,7 @@ struct EvaluationRoutes {
             // A registered dataset is read from its artifact; a directory from where it was evaluated.
             let engine = routes.engine
             let texts = try? await offloaded {
-                try BEIRDataset.judgedQueries(directory: try DatasetRegistry(store: engine.store).resolve(baseline.datasetPath).directory)
+                try BEIRDataset.judgedQueries(directory: engine.lifecycle.datasets.resolve(baseline.datasetPath).directory)
             }
             let perQuery: [JSONValue] = zip(baseline.perQueryNDCG, candidate.perQueryNDCG).enumerated().map { index, pair in
                 var row: [String: JSONValue] = ["query": .int(Int64(index)), "baseline": .double(pair.0), "candidate": .double(pair.1),

@@ -108,7 +108,7 @@ struct LifecycleRoutes {
             if let value = try body.int("keep_builds") { gates.keepBuilds = value }
             if let value = try body.string("eval_dataset") {
                 // A registered dataset (name@version); a server path only inside the import root, registered on the way.
-                let datasets = try DatasetRegistry(store: engine.store)
+                let datasets = engine.lifecycle.datasets
                 if !value.contains("/"), value.contains("@") {
                     gates.evaluationDataset = try datasets.dataset(value).reference
                 } else {

@@ -35,10 +35,7 @@ struct PolicyRoutes {
             if let value = body["max_deleted_fraction"] { policy.maxDeletedFraction = value.isNull ? nil : try body.double("max_deleted_fraction") }
             if let value = try body.double("check_interval_seconds") { policy.checkIntervalSeconds = value }
             if let value = try body.double("rebuild_cooldown_seconds") { policy.rebuildCooldownSeconds = value }
-            try engine.lifecycle.policies.set(policy, for: name)
-            let summary = try String(decoding: JSONValue(encoding: policy).jsonBytes, as: UTF8.self)
-            _ = try engine.lifecycle.audit.append(AuditEntry(collection: name, actor: routes.actor(try body.string("actor")), action: .policyChanged,
-                                                             fromBuild: nil, toBuild: nil, reason: summary))
+            try engine.lifecycle.policies.change(policy, for: name, actor: routes.actor(try body.string("actor")), audit: engine.lifecycle.audit)
             return try JSONValue(encoding: policy)
         }
     }

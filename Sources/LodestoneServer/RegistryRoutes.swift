@@ -35,11 +35,11 @@ struct RegistryRoutes {
             })
         }
         routes.on(router, .get, "/registry/datasets") { _, _ in
-            ["datasets": try JSONValue(encoding: try DatasetRegistry(store: engine.store).list())]
+            ["datasets": try JSONValue(encoding: engine.lifecycle.datasets.list())]
         }
         routes.on(router, .post, "/registry/datasets/upload") { request, _ in
             let upload = try await upload(request, kind: "datasets", what: "the BEIR directory (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
-            let datasets = try DatasetRegistry(store: engine.store)
+            let datasets = engine.lifecycle.datasets
             return try JSONValue(encoding: try await offloaded {
                 try Self.refusingBadTar { try datasets.register(tar: upload.bytes, name: upload.name, version: upload.version, registeredBy: upload.actor) }
             })

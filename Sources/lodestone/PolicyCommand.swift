@@ -33,9 +33,7 @@ struct PolicyCommand: ParsableCommand {
         if let checkInterval { policy.checkIntervalSeconds = checkInterval }
         if let cooldown { policy.rebuildCooldownSeconds = cooldown }
         if policy != stored {
-            try context.policies.set(policy, for: collection)
-            let summary = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
-            _ = try context.audit.append(AuditEntry(collection: collection, actor: localUser, action: .policyChanged, fromBuild: nil, toBuild: nil, reason: summary))
+            try context.policies.change(policy, for: collection, actor: localUser, audit: context.audit)
         }
         if json { try printJSON(policy); return }
         print("recheck on drift \(policy.recheckOnDrift), logged recall floor \(policy.loggedRecallFloor.map { String($0) } ?? "off"), "

@@ -17,6 +17,27 @@ public struct ArtifactStore: Sendable {
         root.appending(path: "\(kind.rawValue)/\(digest)", directoryHint: .isDirectory)
     }
 
+    /// Where a model version's files are: its artifact, or for a version registered before the
+    /// artifact store, the directory it was registered from.
+    public func directory(of record: ModelRecord) -> URL {
+        record.digest.map { directory(.models, digest: $0) } ?? URL(fileURLWithPath: record.path)
+    }
+
+    /// Unpacks an uploaded tar stream into a staging directory removed afterwards, and hands
+    /// `body` where its files start: at the top, or inside its one top-level directory when
+    /// `marker` is not at the top.
+    func withUnpackedUpload<T>(_ bytes: [UInt8], marker: String, _ body: (URL) throws -> T) throws -> T {
+        let staging = root.appending(path: "staging/upload-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let files = try TarArchive.extract(bytes, into: staging)
+        let tops = Set(files.map { $0.split(separator: "/").first.map(String.init) ?? $0 })
+        if !files.contains(marker), tops.count == 1, let top = tops.first, files.allSatisfy({ $0.hasPrefix(top + "/") }) {
+            return try body(staging.appending(path: top, directoryHint: .isDirectory))
+        }
+        return try body(staging)
+    }
+
     /// Copies `files` (paths relative to `source`) into the store; returns the manifest. The
     /// same content again finds the existing copy.
     public func importFiles(_ files: [String], from source: URL, kind: Kind, within: URL? = nil) throws -> ArtifactManifest {
@@ -53,6 +74,20 @@ public struct ArtifactStore: Sendable {
         return manifest
     }
 
+    /// Imports `files` and records them with `register`; when that throws (the files do not
+    /// load, or the version holds other files), the copy is removed unless `isReferenced` says
+    /// another version has the same digest.
+    func importing<T>(_ files: [String], from source: URL, kind: Kind, within: URL?, isReferenced: (String) -> Bool,
+                      register: (ArtifactManifest) throws -> T) throws -> T {
+        let manifest = try importFiles(files, from: source, kind: kind, within: within)
+        do {
+            return try register(manifest)
+        } catch {
+            if !isReferenced(manifest.digest) { discard(kind, digest: manifest.digest) }
+            throw error
+        }
+    }
+
     /// Re-hashes an artifact against its manifest; returns what differs (empty when intact).
     public func verify(_ kind: Kind, digest: String) -> [String] {
         let directory = directory(kind, digest: digest)
@@ -76,15 +111,6 @@ public struct ArtifactStore: Sendable {
         let file = directory(kind, digest: digest).appending(path: Self.manifestName)
         guard let text = try? String(contentsOf: file, encoding: .utf8) else { throw ArtifactError.notFound(digest) }
         return try ArtifactManifest(parsing: text)
-    }
-
-    /// Where an unpacked upload's files start: at the top, or inside its one top-level directory.
-    static func uploadRoot(_ staging: URL, files: [String], marker: String) -> URL {
-        let tops = Set(files.map { $0.split(separator: "/").first.map(String.init) ?? $0 })
-        if !files.contains(marker), tops.count == 1, let top = tops.first, files.allSatisfy({ $0.hasPrefix(top + "/") }) {
-            return staging.appending(path: top, directoryHint: .isDirectory)
-        }
-        return staging
     }
 
     static func isInside(_ file: URL, _ directory: URL) -> Bool {

@@ -50,12 +50,9 @@ public struct DatasetRegistry: Sendable {
     public func register(directory: URL, name: String, version: String, registeredBy: String, source: String? = nil,
                          within: URL? = nil) throws -> DatasetRecord {
         for part in [name, version] { try ModelRegistry.validate(part) }
-        let manifest = try artifacts.importFiles(BEIRDataset.files, from: directory, kind: .datasets, within: within)
-        do {
-            return try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source ?? directory.standardizedFileURL.path)
-        } catch {
-            if (try? list().contains { $0.digest == manifest.digest }) == false { artifacts.discard(.datasets, digest: manifest.digest) }
-            throw error
+        return try artifacts.importing(BEIRDataset.files, from: directory, kind: .datasets, within: within,
+                                       isReferenced: { digest in (try? list().contains { $0.digest == digest }) ?? true }) { manifest in
+            try record(manifest, name: name, version: version, registeredBy: registeredBy, source: source ?? directory.standardizedFileURL.path)
         }
     }
 
@@ -80,12 +77,9 @@ public struct DatasetRegistry: Sendable {
     /// Registers an uploaded tar stream of a BEIR directory (files at the top or under one directory).
     @discardableResult
     public func register(tar bytes: [UInt8], name: String, version: String, registeredBy: String) throws -> DatasetRecord {
-        let staging = artifacts.root.appending(path: "staging/upload-\(UUID().uuidString)", directoryHint: .isDirectory)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: staging) }
-        let files = try TarArchive.extract(bytes, into: staging)
-        return try register(directory: ArtifactStore.uploadRoot(staging, files: files, marker: "corpus.jsonl"), name: name, version: version,
-                            registeredBy: registeredBy, source: "upload")
+        try artifacts.withUnpackedUpload(bytes, marker: "corpus.jsonl") { root in
+            try register(directory: root, name: name, version: version, registeredBy: registeredBy, source: "upload")
+        }
     }
 
     /// Registers a directory named by a gate (`lodestone gates --eval-dataset DIR`): its name,

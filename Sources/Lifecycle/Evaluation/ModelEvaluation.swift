@@ -76,8 +76,7 @@ public struct ModelEvaluator: Sendable {
 
     public func evaluate(_ record: ModelRecord, on dataset: BEIRDataset, datasetPath: String, by user: String,
                          embedder: SentenceEmbedder? = nil, progress: (@Sendable (String) -> Void)? = nil) throws -> ModelEvaluation {
-        let directory = record.digest.map { artifacts.directory(.models, digest: $0) } ?? URL(fileURLWithPath: record.path)
-        let embedder = try embedder ?? SentenceEmbedder(modelDirectory: directory)
+        let embedder = try embedder ?? SentenceEmbedder(modelDirectory: artifacts.directory(of: record))
         let datasetDigest = try? datasets.resolve(datasetPath).digest
         return try evaluate(reference: record.reference, on: dataset, datasetPath: datasetPath, digests: (record.digest, datasetDigest),
                             by: user, pipeline: .dense, embedder: embedder, progress: progress)

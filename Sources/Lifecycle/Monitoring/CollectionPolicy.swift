@@ -61,9 +61,18 @@ public struct PolicyCatalog: Sendable {
 
     public func policy(_ collection: String) throws -> CollectionPolicy? { try table.get(Array(collection.utf8)) }
 
-    public func set(_ policy: CollectionPolicy, for collection: String) throws {
+    /// Stores a changed policy and its `policy_changed` audit entry in one transaction.
+    @discardableResult
+    public func change(_ policy: CollectionPolicy, for collection: String, actor: String, audit: AuditTrail) throws -> AuditEntry {
         try policy.validate()
-        try table.write { try table.put(policy, at: Array(collection.utf8), in: $0) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let summary = String(decoding: try encoder.encode(policy), as: UTF8.self)
+        return try table.write { transaction in
+            try table.put(policy, at: Array(collection.utf8), in: transaction)
+            return try audit.append(AuditEntry(collection: collection, actor: actor, action: .policyChanged, fromBuild: nil, toBuild: nil,
+                                               reason: summary), in: transaction)
+        }
     }
 
     public func remove(_ collection: String) throws {

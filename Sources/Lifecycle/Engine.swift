@@ -6,12 +6,14 @@ import Synchronization
 public final class Engine: Sendable {
     public let store: Store
     public let dataDirectory: URL
-    private let open = Mutex<[String: ServingCollection]>([:])
+    let open = Mutex<[String: ServingCollection]>([:])
     /// Opening loads or rebuilds an index: one at a time, so two first requests for the same
     /// collection do not both rebuild it.
     private let opening = NSLock()
     /// Collections named by `openAll` that are not open yet, and those that failed to open.
     private let loading = Mutex<(pending: [String], failed: [String: String])>(([], [:]))
+    /// One snapshot recovery at a time: each replaces a collection, perhaps the same one.
+    let recovering = NSLock()
     private let buildThreads: Int
     private let indexBacklogLimit: Int
     public let aliases: AliasTable

@@ -19,6 +19,11 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
     case collectionUnavailable(name: String, reason: String)
     /// The collection switched models while a write was being embedded: embed it again.
     case bindingChanged(expected: String?, actual: String?)
+    /// A snapshot could not be written (the reason names the step).
+    case snapshotFailed(String)
+    /// A snapshot file that cannot be recovered: damaged, foreign, or with a wrong checksum.
+    case snapshotInvalid(String)
+    case snapshotNotFound(collection: String, name: String)
 
     public var description: String {
         switch self {
@@ -39,6 +44,10 @@ public enum LifecycleError: Error, Equatable, CustomStringConvertible {
             "collection `\(name)` could not be opened when the server started and is not served (\(reason)); the others serve. Restore it from a backup, or delete it"
         case let .bindingChanged(expected, actual):
             "the collection's embedding model changed from \(expected ?? "none") to \(actual ?? "none") while the write was embedded; send it again"
+        case let .snapshotFailed(reason): "the snapshot could not be written: \(reason)"
+        case let .snapshotInvalid(reason): "the snapshot cannot be recovered: \(reason)"
+        case let .snapshotNotFound(collection, name):
+            "collection `\(collection)` has no snapshot `\(name)`; GET /collections/\(collection)/snapshots lists them"
         case let .queryDimensionMismatch(expected, actual):
             "query vector has \(actual) dimensions; the collection's vectors have \(expected)"
         }

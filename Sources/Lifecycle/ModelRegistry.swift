@@ -62,6 +62,22 @@ public struct ModelRegistry: Sendable {
         }
     }
 
+    /// Records a version that arrived with a snapshot, whose artifact is already in the store.
+    /// The same version with other files is refused as at registration; the same is a no-op.
+    func adopt(_ record: ModelRecord) throws {
+        try table.write { transaction in
+            let key = Array(record.reference.utf8)
+            if let existing = try table.get(key, in: transaction) {
+                guard existing.digest == record.digest, existing.weightsSHA256 == record.weightsSHA256 else {
+                    throw RegistryError.differentManifest(reference: record.reference, registered: existing.digest ?? existing.weightsSHA256,
+                                                          offered: record.digest ?? record.weightsSHA256)
+                }
+                return
+            }
+            try table.put(record, at: key, in: transaction)
+        }
+    }
+
     /// Registers a model uploaded as a tar stream (the directory's files at the top, or under
     /// one top-level directory). The upload is unpacked into the artifact store's staging area
     /// and registered from there, so no server path is named by the caller.

@@ -27,8 +27,19 @@ extension ServingCollection {
     /// without bound; returns how many were dropped.
     @discardableResult
     public func truncateChangeLog() throws -> Int {
-        guard let oldest = try oldestNeededChange() else { return 0 }
-        return try store.truncateChanges(through: oldest)
+        try changeLogRetainers.withLock { retainers in
+            guard retainers == 0, let oldest = try oldestNeededChange() else { return 0 }
+            return try store.truncateChanges(through: oldest)
+        }
+    }
+
+    /// Runs `body` with the change log kept whole. A snapshot copies the builds' environments
+    /// before the collection's: without this, a truncation between the copies could drop
+    /// changes the copied (older) build images still need to catch up.
+    func retainingChangeLog<T>(_ body: () throws -> T) rethrows -> T {
+        changeLogRetainers.withLock { $0 += 1 }
+        defer { changeLogRetainers.withLock { $0 -= 1 } }
+        return try body()
     }
 
     /// How many entries the change log holds now.

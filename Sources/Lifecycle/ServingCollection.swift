@@ -61,6 +61,9 @@ public final class ServingCollection: Sendable {
     let storedChain: Mutex<StoredChain?>
     /// A non-serving build loaded for side-by-side queries (`search(_:onBuild:)`).
     let comparison = Mutex<ComparisonIndex?>(nil)
+    /// Snapshots copying this collection's environments now; the change log is not truncated
+    /// meanwhile (see `retainingChangeLog`).
+    let changeLogRetainers = Mutex<Int>(0)
 
     struct StoredChain {
         /// Weak: a chain record must not keep a swapped-out index alive.

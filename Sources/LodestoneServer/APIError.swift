@@ -43,7 +43,8 @@ struct APIError: Error, CustomStringConvertible {
             }
         case let error as LifecycleError:
             switch error {
-            case .pointNotFound, .buildNotFound: return .notFound(error.description)
+            case .pointNotFound, .buildNotFound, .snapshotNotFound: return .notFound(error.description)
+            case .snapshotFailed: return nil
             case .buildNotServable, .nothingToRollBack, .bindingChanged, .cancelled:
                 return APIError(status: .conflict, message: "Wrong input: \(error.description)")
             case .corruptIndexImage, .indexImageChainMoved: return nil

@@ -51,6 +51,7 @@ public func makeRouter(
     PolicyRoutes(routes: routes, monitor: policyMonitor).register(on: router)
     RolloutRoutes(routes: routes).register(on: router)
     RegistryRoutes(routes: routes).register(on: router)
+    SnapshotRoutes(routes: routes).register(on: router)
     PipelineRoutes(routes: routes).register(on: router)
     TelemetryRoutes(routes: routes).register(on: router)
     EvaluationRoutes(routes: routes).register(on: router)

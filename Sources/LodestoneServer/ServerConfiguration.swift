@@ -46,11 +46,21 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var artifactsImportRoot: String?
     /// Largest model upload (a tar stream) accepted over HTTP.
     public var maxUploadBytes: Int = 1 << 30
+    /// Where collection snapshots are written, and the only place a `file://` recovery may
+    /// read from; nil: `snapshots/` next to the data directory's contents (`DATA/snapshots`).
+    public var snapshotsDirectory: String?
+    /// Largest snapshot upload (`POST .../snapshots/upload`), streamed to disk, not memory.
+    public var maxSnapshotUploadBytes: Int = 64 << 30
     /// PEM certificate chain and private key: serve HTTPS instead of HTTP.
     public var tlsCertificate: String?
     public var tlsKey: String?
 
     public init() {}
+
+    /// The snapshots directory in force.
+    public var snapshotsURL: URL {
+        snapshotsDirectory.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: dataDirectory).appending(path: "snapshots", directoryHint: .isDirectory)
+    }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port
@@ -75,6 +85,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case jwt
         case artifactsImportRoot = "artifacts_import_root"
         case maxUploadBytes = "max_upload_bytes"
+        case snapshotsDirectory = "snapshots_path"
+        case maxSnapshotUploadBytes = "max_snapshot_upload_bytes"
         case tlsCertificate = "tls_cert"
         case tlsKey = "tls_key"
     }
@@ -134,6 +146,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         maxUploadBytes = try container.decodeIfPresent(Int.self, forKey: .maxUploadBytes) ?? defaults.maxUploadBytes
         guard maxUploadBytes >= 1 << 20 else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "max_upload_bytes must be at least 1 MiB"))
+        }
+        snapshotsDirectory = try container.decodeIfPresent(String.self, forKey: .snapshotsDirectory)
+        maxSnapshotUploadBytes = try container.decodeIfPresent(Int.self, forKey: .maxSnapshotUploadBytes) ?? defaults.maxSnapshotUploadBytes
+        guard maxSnapshotUploadBytes >= 1 << 20 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "max_snapshot_upload_bytes must be at least 1 MiB"))
         }
         tlsCertificate = try container.decodeIfPresent(String.self, forKey: .tlsCertificate)
         tlsKey = try container.decodeIfPresent(String.self, forKey: .tlsKey)

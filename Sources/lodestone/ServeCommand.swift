@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     var jwt = false
     @Option(help: "Directory whose model and dataset directories HTTP callers may name by server path (otherwise they upload them).")
     var artifactsImportRoot: String?
+    @Option(help: "Directory for collection snapshots; recovery by file:// reads only inside it (default DATA/snapshots).")
+    var snapshotsDir: String?
     @Option(help: "PEM certificate chain: serve HTTPS (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
@@ -52,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let readOnlyAPIKey { settings.readOnlyAPIKey = readOnlyAPIKey }
         if jwt { settings.jwt = true }
         if let artifactsImportRoot { settings.artifactsImportRoot = artifactsImportRoot }
+        if let snapshotsDir { settings.snapshotsDirectory = snapshotsDir }
         if let tlsCert { settings.tlsCertificate = tlsCert }
         if let tlsKey { settings.tlsKey = tlsKey }
         try settings.validateAccess()

@@ -91,6 +91,20 @@ public struct DatasetRegistry: Sendable {
                             registeredBy: registeredBy, within: within)
     }
 
+    /// Records a version that arrived with a snapshot, whose artifact is already in the store.
+    func adopt(_ record: DatasetRecord) throws {
+        try table.write { transaction in
+            let key = Array(record.reference.utf8)
+            if let existing = try table.get(key, in: transaction) {
+                guard existing.digest == record.digest else {
+                    throw RegistryError.differentDataset(reference: record.reference, registered: existing.digest, offered: record.digest)
+                }
+                return
+            }
+            try table.put(record, at: key, in: transaction)
+        }
+    }
+
     public func list() throws -> [DatasetRecord] { try table.scan().map(\.record) }
 
     public func dataset(_ reference: String) throws -> DatasetRecord {

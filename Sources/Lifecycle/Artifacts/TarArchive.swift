@@ -27,35 +27,43 @@ public enum TarArchive {
     /// Writes the archive's files under `directory`; returns their relative paths.
     @discardableResult
     public static func extract(_ bytes: [UInt8], into directory: URL) throws -> [String] {
+        try extract(Data(bytes), into: directory)
+    }
+
+    /// The same from `bytes`, which may be a memory-mapped file or a slice of one (a snapshot
+    /// inside a multipart upload): entries are written from it without another copy in memory.
+    @discardableResult
+    public static func extract(_ bytes: Data, into directory: URL) throws -> [String] {
         if bytes.starts(with: [0x1F, 0x8B]) || bytes.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) || bytes.starts(with: Array("BZh".utf8)) {
             throw Failure.compressed
         }
+        let base = bytes.startIndex
         var offset = 0, entry = 0
-        var longName: String? = nil
+        var extended = ExtendedHeader()
         var files: [String] = []
         while offset + 512 <= bytes.count {
-            let header = bytes[offset ..< offset + 512]
+            let header = Array(bytes[base + offset ..< base + offset + 512])[...]
             if header.allSatisfy({ $0 == 0 }) { break }
             entry += 1
             guard checksumMatches(header) else { throw Failure.badChecksum(entry: entry) }
-            let size = octal(header, 124, 12)
+            let size = extended.size ?? octal(header, 124, 12)
             let type = Character(UnicodeScalar(header[header.startIndex + 156]))
             let dataStart = offset + 512
-            guard size >= 0, dataStart + size <= bytes.count else { throw Failure.truncated }
-            let data = bytes[dataStart ..< dataStart + size]
+            guard size >= 0, size <= bytes.count - dataStart else { throw Failure.truncated }
+            let data = bytes[base + dataStart ..< base + dataStart + size]
             offset = dataStart + (size + 511) / 512 * 512
-            var path = longName ?? name(header)
+            var path = extended.path ?? name(header)
             switch type {
             case "x":
-                longName = paxPath(data)
+                extended = ExtendedHeader(pax: Array(data))
                 continue
             case "L":
-                longName = String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
+                extended = ExtendedHeader(path: String(decoding: data.prefix { $0 != 0 }, as: UTF8.self))
                 continue
             case "g":
                 continue
             default:
-                longName = nil
+                extended = ExtendedHeader()
             }
             while path.hasPrefix("./") { path.removeFirst(2) }
             if path == "." || path.isEmpty { continue }
@@ -65,7 +73,7 @@ public enum TarArchive {
             switch type {
             case "0", "\0", "7":
                 try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(data).write(to: target)
+                try data.write(to: target)
                 files.append(path)
             case "5":
                 try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
@@ -75,6 +83,25 @@ public enum TarArchive {
         }
         guard !files.isEmpty else { throw Failure.empty }
         return files
+    }
+
+    /// What a PAX (`x`) or GNU long-name (`L`) entry says about the entry after it.
+    private struct ExtendedHeader {
+        var path: String?
+        var size: Int?
+
+        init(path: String? = nil) { self.path = path }
+
+        /// `LEN key=VALUE\n` records; `path` and `size` (files of 8 GiB and more) are used.
+        init(pax data: [UInt8]) {
+            let text = String(decoding: data, as: UTF8.self)
+            for record in text.split(separator: "\n") {
+                guard let space = record.firstIndex(of: " ") else { continue }
+                let field = record[record.index(after: space)...]
+                if field.hasPrefix("path=") { path = String(field.dropFirst("path=".count)) }
+                if field.hasPrefix("size=") { size = Int(field.dropFirst("size=".count)) ?? -1 }
+            }
+        }
     }
 
     private static func name(_ header: ArraySlice<UInt8>) -> String {
@@ -106,16 +133,5 @@ public enum TarArchive {
         var sum = 0
         for (index, byte) in header.enumerated() { sum += (148 ..< 156).contains(index) ? 32 : Int(byte) }
         return octal(header, 148, 8) == sum
-    }
-
-    /// The `path` record of a PAX extended header (`LEN path=VALUE\n` records).
-    private static func paxPath(_ data: ArraySlice<UInt8>) -> String? {
-        let text = String(decoding: data, as: UTF8.self)
-        for record in text.split(separator: "\n") {
-            guard let space = record.firstIndex(of: " ") else { continue }
-            let field = record[record.index(after: space)...]
-            if field.hasPrefix("path=") { return String(field.dropFirst("path=".count)) }
-        }
-        return nil
     }
 }

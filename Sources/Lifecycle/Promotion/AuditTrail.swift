@@ -19,6 +19,9 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         /// Monitoring's policy started a rebuild (the reason names the signal).
         case policyRebuild = "policy_rebuild"
         case policyChanged = "policy_changed"
+        case snapshotCreated = "snapshot_created"
+        /// The collection was replaced by (or created from) a snapshot.
+        case snapshotRecovered = "snapshot_recovered"
     }
 
     public var collection: String

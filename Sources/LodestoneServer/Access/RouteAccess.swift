@@ -65,6 +65,14 @@ enum RouteAccess: String, Sendable, CaseIterable {
         "GET /v1/models": .authenticated,
         "GET /v1/models/{model}": .authenticated,
 
+        "POST /collections/{name}/snapshots": .writeCollection,
+        "GET /collections/{name}/snapshots": .readCollection,
+        "GET /collections/{name}/snapshots/{snapshot_name}": .readCollection,
+        "DELETE /collections/{name}/snapshots/{snapshot_name}": .writeCollection,
+        // Recovery can create a collection and add models to the registry: global manage.
+        "PUT /collections/{name}/snapshots/recover": .manageServer,
+        "POST /collections/{name}/snapshots/upload": .manageServer,
+
         "GET /collections/{name}/builds": .readCollection,
         "POST /collections/{name}/builds": .writeCollection,
         "GET /collections/{name}/builds/{number}": .readCollection,

@@ -1,0 +1,130 @@
+import Crypto
+import Foundation
+import Storage
+
+/// Recovers a collection from a snapshot file. Everything that can refuse (checksum, tar,
+/// manifest, per-file hashes, registry conflicts) runs before the collection is touched;
+/// only then is an existing collection of that name replaced, as Qdrant does.
+struct SnapshotRecovery {
+    let engine: Engine
+    /// An empty directory on the data directory's file system, removed by the caller.
+    let staging: URL
+
+    /// Unpacks and checks the snapshot; returns its manifest.
+    func prepare(_ bytes: Data, checksum: String?) throws -> SnapshotManifest {
+        if let checksum {
+            let actual = ArtifactManifest.hex(SHA256.hash(data: bytes))
+            guard actual == checksum.lowercased() else {
+                throw LifecycleError.snapshotInvalid("its SHA-256 is \(actual), not the checksum given (\(checksum))")
+            }
+        }
+        let extracted: [String]
+        do {
+            extracted = try TarArchive.extract(bytes, into: staging)
+        } catch let failure as TarArchive.Failure {
+            throw LifecycleError.snapshotInvalid(failure.description)
+        }
+        let manifest = try SnapshotManifest.read(from: staging)
+        let listed = Set(manifest.files.map(\.path))
+        if let extra = extracted.first(where: { $0 != SnapshotManifest.fileName && !listed.contains($0) }) {
+            throw LifecycleError.snapshotInvalid("it holds `\(extra)`, which its manifest does not list")
+        }
+        let environments = [SnapshotManifest.collectionEnvironment] + manifest.buildEnvironments.map(SnapshotManifest.buildEnvironment)
+        if let missing = environments.first(where: { !listed.contains("\($0)/data.mdb") }) {
+            throw LifecycleError.snapshotInvalid("its manifest lists no \(missing)/data.mdb")
+        }
+        for file in manifest.files {
+            guard ArtifactStore.isSafeRelativePath(file.path),
+                  let (sha256, size) = try? ArtifactManifest.sha256(of: staging.appending(path: file.path)) else {
+                throw LifecycleError.snapshotInvalid("\(file.path) is missing")
+            }
+            guard sha256 == file.sha256, size == file.size else {
+                throw LifecycleError.snapshotInvalid("\(file.path) is damaged (sha256 \(sha256.prefix(12))…, the manifest says \(file.sha256.prefix(12))…)")
+            }
+        }
+        try checkRegistry(manifest)
+        return manifest
+    }
+
+    /// A model or dataset version this server has with other files refuses the snapshot.
+    private func checkRegistry(_ manifest: SnapshotManifest) throws {
+        let lifecycle = engine.lifecycle
+        for model in manifest.models {
+            guard let existing = try? lifecycle.models.registry.model(model.reference) else { continue }
+            guard existing.digest == model.digest, existing.weightsSHA256 == model.weightsSHA256 else {
+                throw RegistryError.differentManifest(reference: model.reference, registered: existing.digest ?? existing.weightsSHA256,
+                                                      offered: model.digest ?? model.weightsSHA256)
+            }
+        }
+        for dataset in manifest.datasets {
+            guard let existing = try? lifecycle.datasets.dataset(dataset.reference) else { continue }
+            guard existing.digest == dataset.digest else {
+                throw RegistryError.differentDataset(reference: dataset.reference, registered: existing.digest, offered: dataset.digest)
+            }
+        }
+    }
+
+    /// Copies the snapshot's model and dataset artifacts into the store (checking each digest
+    /// again) and records the versions this server does not have.
+    func installArtifacts(_ manifest: SnapshotManifest) throws {
+        let lifecycle = engine.lifecycle
+        for model in manifest.models {
+            if let digest = model.digest { try importArtifact(.models, digest: digest) }
+            try lifecycle.models.registry.adopt(model)
+        }
+        for dataset in manifest.datasets {
+            try importArtifact(.datasets, digest: dataset.digest)
+            try lifecycle.datasets.adopt(dataset)
+        }
+    }
+
+    private func importArtifact(_ kind: ArtifactStore.Kind, digest: String) throws {
+        let artifacts = engine.lifecycle.models.registry.artifacts
+        let source = staging.appending(path: "artifacts/\(kind.rawValue)/\(digest)", directoryHint: .isDirectory)
+        guard let text = try? String(contentsOf: source.appending(path: ArtifactStore.manifestName), encoding: .utf8) else {
+            throw LifecycleError.snapshotInvalid("it names \(kind.rawValue) artifact \(digest.prefix(12))… but does not hold it")
+        }
+        let imported = try artifacts.importFiles(try ArtifactManifest(parsing: text).entries.map(\.path), from: source, kind: kind)
+        guard imported.digest == digest else {
+            throw LifecycleError.snapshotInvalid("\(kind.rawValue) artifact \(digest.prefix(12))… holds files whose digest is \(imported.digest.prefix(12))…")
+        }
+    }
+
+    /// Replaces (or creates) collection `name` with the snapshot's environments and records.
+    /// Aliases that pointed at the replaced collection point at the recovered one.
+    func install(_ manifest: SnapshotManifest, as name: String, actor: String) throws {
+        let lifecycle = engine.lifecycle
+        let aliases = try engine.aliases.all().filter { $0.collection == name }.map(\.alias)
+        try engine.deleteCollection(named: name)
+        let collection = try engine.store.installCollection(from: staging.appending(path: SnapshotManifest.collectionEnvironment), as: name)
+        for number in manifest.buildEnvironments {
+            try engine.store.installBuild(from: staging.appending(path: SnapshotManifest.buildEnvironment(number)),
+                                          id: LifecycleContext.buildID(name, number))
+        }
+        let key = Array(name.utf8)
+        try lifecycle.serving.table.write { transaction in
+            for var build in manifest.builds {
+                build.collection = name
+                try lifecycle.builds.save(build, in: transaction)
+            }
+            var record = manifest.serving
+            record.collection = name
+            try lifecycle.serving.table.put(record, at: key, in: transaction)
+            if let policy = manifest.policy { try lifecycle.policies.table.put(policy, at: key, in: transaction) }
+            // The trail is append-only: the snapshot's history follows whatever this name had.
+            for var entry in manifest.audit {
+                entry.collection = name
+                try lifecycle.audit.append(entry, in: transaction)
+            }
+            let points = (try? collection.count()) ?? 0
+            let taken = ISO8601DateFormatter().string(from: manifest.createdAt)
+            try lifecycle.audit.append(AuditEntry(
+                collection: name, actor: actor, action: .snapshotRecovered, fromBuild: nil, toBuild: record.build,
+                reason: "recovered from a snapshot of `\(manifest.collection)` taken \(taken): \(points) points, \(manifest.builds.count) builds"),
+                in: transaction)
+        }
+        if !aliases.isEmpty {
+            try engine.aliases.apply(aliases.map { .create(alias: $0, collection: name) }, collectionExists: { try engine.collectionExists($0) })
+        }
+    }
+}

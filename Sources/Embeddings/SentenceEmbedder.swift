@@ -79,6 +79,12 @@ public final class SentenceEmbedder: Sendable {
         tokenizer.tokenize(text)
     }
 
+    /// Tokens `text` has before truncation, [CLS] and [SEP] included: more than
+    /// `maxSequenceLength` means the model sees only its beginning.
+    public func untruncatedTokenCount(_ text: String) -> Int {
+        tokenizer.wordPieceIDs(text).count + 2
+    }
+
     /// The embedding of one text.
     public func embed(_ text: String) throws -> [Float] {
         try embed([text], batchSize: 1)[0]

@@ -9,9 +9,9 @@ public final class Engine: Sendable {
     let open = Mutex<[String: ServingCollection]>([:])
     /// Opening loads or rebuilds an index: one at a time, so two first requests for the same
     /// collection do not both rebuild it.
-    private let opening = NSLock()
+    let opening = NSLock()
     /// Collections named by `openAll` that are not open yet, and those that failed to open.
-    private let loading = Mutex<(pending: [String], failed: [String: String])>(([], [:]))
+    let loading = Mutex<(pending: [String], failed: [String: String])>(([], [:]))
     /// One snapshot recovery at a time: each replaces a collection, perhaps the same one.
     let recovering = NSLock()
     private let buildThreads: Int

@@ -58,6 +58,20 @@ final class BoundedExecutor: Sendable {
         }
     }
 
+    /// Queues `work` without waiting for it; refuses at once,
+    /// before anything is queued, when the queue is full, so an answer of "accepted" is true.
+    func submit(_ work: @escaping @Sendable () -> Void) throws(ExecutorRefusal) {
+        let job = Job(deadline: nil, timeout: 0, run: work, expire: { _ in })
+        let accepted = pending.withLock { jobs -> Bool in
+            guard jobs.count < capacity else { return false }
+            jobs.append(job)
+            return true
+        }
+        guard accepted else { throw ExecutorRefusal.overloaded(queue: name) }
+        waiting.add(1, ordering: .relaxed)
+        ready.signal()
+    }
+
     private func work() {
         while true {
             ready.wait()

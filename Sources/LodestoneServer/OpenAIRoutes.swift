@@ -10,6 +10,9 @@ struct OpenAIRoutes {
     let routes: RouteContext
     let models: ServedModels
     static let maximumInputs = 2048
+    /// Longest input in UTF-8 bytes: the model reads only its window (a few hundred tokens),
+    /// so a longer text is work spent tokenizing what is thrown away.
+    static let maximumInputBytes = 1 << 20
 
     func register(on router: Router<BasicRequestContext>) {
         let logger = routes.logger
@@ -57,6 +60,10 @@ struct OpenAIRoutes {
             throw APIError(status: .badRequest, message: "`input` must be a string or a list of strings")
         }
         guard !texts.isEmpty else { throw APIError(status: .badRequest, message: "`input` must not be empty") }
+        if let index = texts.firstIndex(where: { $0.utf8.count > Self.maximumInputBytes }) {
+            throw APIError(status: .badRequest, message: "`input[\(index)]` is \(texts[index].utf8.count) bytes; the maximum is \(Self.maximumInputBytes) "
+                           + "(the model reads only its first \(model.embedder.maxSequenceLength) tokens: split long documents into chunks)")
+        }
         guard texts.count <= Self.maximumInputs else {
             throw APIError(status: .badRequest, message: "\(texts.count) inputs; the maximum is \(Self.maximumInputs) per request")
         }
@@ -68,17 +75,30 @@ struct OpenAIRoutes {
             throw APIError(status: .badRequest, message: "`dimensions` must be \(model.embedder.dimension) for \(model.name) (it cannot be shortened)")
         }
         let vectors = try await model.batcher.embed(texts)
-        let tokens = texts.reduce(0) { $0 + model.embedder.tokenize($1).count }
+        // Counted off the concurrency pool: tokenizing long inputs is real work.
+        let embedder = model.embedder
+        let counts = try await routes.decode { texts.map(embedder.untruncatedTokenCount) }
+        let window = embedder.maxSequenceLength
+        let tokens = counts.reduce(0) { $0 + min($1, window) }
         let data: [JSONValue] = vectors.enumerated().map { index, vector in
             [
                 "object": "embedding", "index": .int(Int64(index)),
                 "embedding": format == "base64" ? .string(Self.base64(vector)) : .array(vector.map(WireFormat.number)),
             ]
         }
-        return [
+        var response: [String: JSONValue] = [
             "object": "list", "data": .array(data), "model": .string(model.name),
             "usage": ["prompt_tokens": .int(Int64(tokens)), "total_tokens": .int(Int64(tokens))],
         ]
+        // The model reads at most its window, as sentence-transformers truncates; the answer
+        // says which inputs were cut (and from how many tokens), so no caller is surprised.
+        let truncated = counts.enumerated().filter { $0.element > window }
+        if !truncated.isEmpty {
+            response["truncated"] = .array(truncated.map { index, count in
+                ["index": .int(Int64(index)), "tokens": .int(Int64(count)), "max_tokens": .int(Int64(window))]
+            })
+        }
+        return .object(response)
     }
 
     /// Little-endian float32 bytes, base64-encoded, as OpenAI's API returns them.

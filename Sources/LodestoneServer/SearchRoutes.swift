@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Lifecycle
 import Storage
+import VectorIndex
 
 /// Nearest-neighbour search: Qdrant's universal `points/query` (and its batch) and the older
 /// `points/search` (and its batch) that clients before 1.16 call.
@@ -11,11 +12,13 @@ struct SearchRoutes {
     func register(on router: Router<BasicRequestContext>) {
         routes.on(router, .post, "/collections/{name}/points/query") { request, context in
             let serving = try routes.collection(context)
-            return try await query(serving, try await routes.fields(request), defaultPayload: true, http: request)
+            let body = try await routes.fields(request)
+            try budget(serving).check([body], defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
+            return try await query(serving, body, defaultPayload: true, http: request)
         }
         routes.on(router, .post, "/collections/{name}/points/query/batch") { request, context in
             let serving = try routes.collection(context)
-            let searches = try batch(try await routes.fields(request))
+            let searches = try batch(try await routes.fields(request), serving)
             var results: [JSONValue] = []
             for search in searches { results.append(try await query(serving, search, defaultPayload: false, http: request)) }
             return .array(results)
@@ -31,15 +34,21 @@ struct SearchRoutes {
         }
         routes.on(router, .post, "/collections/{name}/points/search/batch") { request, context in
             let serving = try routes.collection(context)
-            let searches = try batch(try await routes.fields(request))
+            let searches = try batch(try await routes.fields(request), serving)
             return try await routes.search(request) { .array(try searches.map { try legacySearch(serving, $0) }) }
         }
     }
 
-    private func batch(_ body: JSONFields) throws -> [JSONFields] {
+    private func batch(_ body: JSONFields, _ serving: ServingCollection) throws -> [JSONFields] {
         guard case let .array(items)? = body["searches"] else { throw APIError.badRequest("`searches` must be a list of requests") }
         guard items.count <= 1_000 else { throw APIError.badRequest("\(items.count) searches in one batch; the maximum is 1000") }
-        return try items.enumerated().map { try JSONFields($1, context: "searches[\($0)]") }
+        let searches = try items.enumerated().map { try JSONFields($1, context: "searches[\($0)]") }
+        try budget(serving).check(searches, defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
+        return searches
+    }
+
+    private func budget(_ serving: ServingCollection) -> SearchWorkBudget {
+        SearchWorkBudget(maxCandidates: routes.configuration.maxSearchCandidates, maxExactScanPoints: routes.configuration.maxExactScanPoints)
     }
 
     /// `POST .../points/query`: `query` is a vector, a point id, or `{"nearest": either}`.

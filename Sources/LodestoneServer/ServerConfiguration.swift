@@ -10,6 +10,10 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var maxBodyBytes: Int = 32 << 20
     /// Most points one upsert may carry.
     public var maxBatchPoints: Int = 10_000
+    /// Search work one request may ask for (see `SearchWorkBudget`): graph candidates summed
+    /// over a batch's searches and prefetches, and points scanned by its exact searches.
+    public var maxSearchCandidates: Int = 2_000_000
+    public var maxExactScanPoints: Int = 50_000_000
     /// Most results one query may ask for (limit + offset).
     public var maxResultWindow: Int = 10_000
     /// Threads answering searches (default: one per core) and searches that may wait for one.
@@ -67,6 +71,8 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         case dataDirectory = "data"
         case maxBodyBytes = "max_body_bytes"
         case maxBatchPoints = "max_batch_points"
+        case maxSearchCandidates = "max_search_candidates"
+        case maxExactScanPoints = "max_exact_scan_points"
         case maxResultWindow = "max_result_window"
         case searchThreads = "search_threads"
         case searchQueue = "search_queue"
@@ -113,6 +119,11 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         dataDirectory = try container.decodeIfPresent(String.self, forKey: .dataDirectory) ?? defaults.dataDirectory
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes
         maxBatchPoints = try container.decodeIfPresent(Int.self, forKey: .maxBatchPoints) ?? defaults.maxBatchPoints
+        maxSearchCandidates = try container.decodeIfPresent(Int.self, forKey: .maxSearchCandidates) ?? defaults.maxSearchCandidates
+        maxExactScanPoints = try container.decodeIfPresent(Int.self, forKey: .maxExactScanPoints) ?? defaults.maxExactScanPoints
+        guard maxSearchCandidates >= 100_000, maxExactScanPoints >= 100_000 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "max_search_candidates and max_exact_scan_points must be at least 100000"))
+        }
         maxResultWindow = try container.decodeIfPresent(Int.self, forKey: .maxResultWindow) ?? defaults.maxResultWindow
         searchThreads = try container.decodeIfPresent(Int.self, forKey: .searchThreads) ?? defaults.searchThreads
         searchQueue = try container.decodeIfPresent(Int.self, forKey: .searchQueue) ?? defaults.searchQueue

@@ -19,11 +19,14 @@ struct SnapshotRoutes {
     func register(on router: Router<BasicRequestContext>) {
         let engine = routes.engine
         let directory = directory
+        // Uploads and recoveries a stopped server left half done.
+        directory.removeStaging()
+        engine.removeRecoveryStaging()
         routes.raw(router, .post, "/collections/{name}/snapshots") { request, context in
             try await answer(request, waiting: try Self.waits(request)) {
                 let name = try existingCollection(context)
                 let actor = routes.actor(nil)
-                return { try JSONValue(encoding: engine.createSnapshot(of: name, in: directory, actor: actor)) }
+                return Job(run: { try JSONValue(encoding: engine.createSnapshot(of: name, in: directory, actor: actor)) })
             }
         }
         routes.on(router, .get, "/collections/{name}/snapshots") { _, context in
@@ -47,7 +50,7 @@ struct SnapshotRoutes {
                 let name = try existingCollection(context)
                 let snapshot = try context.parameters.require("snapshot_name")
                 _ = try directory.file(name, snapshot)
-                return { try directory.delete(name, snapshot); return .bool(true) }
+                return Job(run: { try directory.delete(name, snapshot); return .bool(true) })
             }
         }
         routes.raw(router, .put, "/collections/{name}/snapshots/recover") { request, context in
@@ -61,13 +64,14 @@ struct SnapshotRoutes {
                     throw APIError.badRequest("`api_key` is for downloading a snapshot from another server, which this server does not do; give a file:// location or upload the file")
                 }
                 let checksum = try body.string("checksum")
+                try engine.checkRecoveryTarget(name)
                 let file = try directory.resolve(location: location)
                 let actor = routes.actor(nil)
-                return {
+                return Job(run: {
                     let bytes = try Data(contentsOf: file, options: .alwaysMapped)
                     try engine.recoverSnapshot(bytes, into: name, checksum: checksum, actor: actor)
                     return .bool(true)
-                }
+                })
             }
         }
         routes.raw(router, .post, "/collections/{name}/snapshots/upload") { request, context in
@@ -76,18 +80,20 @@ struct SnapshotRoutes {
                 let query = request.uri.queryParameters
                 try Self.checkPriority(query.get("priority").map { String($0) })
                 let checksum = query.get("checksum").map { String($0) }
+                // Refused before a byte of the upload is stored.
+                try engine.checkRecoveryTarget(name)
                 let staging = try directory.staging()
                 do {
                     let received = staging.appending(path: "upload")
                     try await SnapshotUpload.receive(request, into: received, limit: routes.configuration.maxSnapshotUploadBytes, context: context)
                     let contentType = request.headers[.contentType]
                     let actor = routes.actor(nil)
-                    return {
+                    return Job(run: {
                         defer { try? FileManager.default.removeItem(at: staging) }
                         try engine.recoverSnapshot(try SnapshotUpload.snapshotBytes(in: received, contentType: contentType),
                                                    into: name, checksum: checksum, actor: actor)
                         return .bool(true)
-                    }
+                    }, refused: { try? FileManager.default.removeItem(at: staging) })
                 } catch {
                     try? FileManager.default.removeItem(at: staging)
                     throw error
@@ -96,23 +102,34 @@ struct SnapshotRoutes {
         }
     }
 
-    /// Checks the request (`prepare`, on the request's task), then runs the returned work on
-    /// the snapshot thread: answered when done, or at once as `accepted` with `wait=false`.
-    private func answer(_ request: Request, waiting: Bool,
-                        _ prepare: () async throws -> @Sendable () throws -> JSONValue) async throws -> Response {
+    /// Work checked and ready to run on the snapshot thread; `refused` undoes what preparing
+    /// left behind (an upload on disk) when the queue is full and the work never runs.
+    struct Job: Sendable {
+        var run: @Sendable () throws -> JSONValue
+        var refused: @Sendable () -> Void = {}
+    }
+
+    /// Checks the request (`prepare`, on the request's task), then runs its job on the
+    /// snapshot thread: answered when done, or at once with 202 `accepted` for `wait=false`.
+    private func answer(_ request: Request, waiting: Bool, _ prepare: () async throws -> Job) async throws -> Response {
         let start = ContinuousClock.now
         do {
             let job = try await prepare()
-            guard waiting else {
-                let logger = routes.logger, work = work
-                Task {
-                    do { _ = try await work.run(job) } catch {
-                        logger.error("snapshot operation failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            do {
+                guard waiting else {
+                    let logger = routes.logger, path = request.uri.path
+                    try work.submit {
+                        do { _ = try job.run() } catch {
+                            logger.error("snapshot operation failed", metadata: ["path": "\(path)", "error": "\(error)"])
+                        }
                     }
+                    return Envelope.json(["result": .null, "status": "accepted", "time": Envelope.elapsed(since: start)], status: .accepted)
                 }
-                return Envelope.json(["result": .null, "status": "accepted", "time": Envelope.elapsed(since: start)])
+                return Envelope.ok(try await work.run(job.run), since: start)
+            } catch let refusal as ExecutorRefusal {
+                job.refused()
+                throw refusal
             }
-            return Envelope.ok(try await work.run(job), since: start)
         } catch {
             return routes.errorResponse(error, request: request, start: start)
         }

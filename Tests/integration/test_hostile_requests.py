@@ -29,6 +29,28 @@ ROUTES = [
      {"actions": "actions"}),
 ]
 
+# The lifecycle, registry, rollout, policy and snapshot routes: the valid bodies name a build or
+# model that does not exist, so no mutation can start, promote or register anything.
+LIFECYCLE_ROUTES = [
+    ("POST", "/collections/hostile/builds", {"m": 8}, {"m": "hnsw_m", "ef_construct": "hnsw_ef", "ef": "hnsw_ef", "model": "model_ref"}),
+    ("POST", "/collections/hostile/promote", {"build": 999}, {"build": "build_number", "force": "flag", "reason": "text"}),
+    ("POST", "/collections/hostile/builds/999/cancel", {}, {}),
+    ("PUT", "/collections/hostile/gates", {"recall_floor": 0.9, "keep_builds": -1},
+     {"recall_floor": "fraction", "recall_margin": "fraction", "keep_builds": "count", "eval_dataset": "dataset"}),
+    ("PUT", "/collections/hostile/policy", {"auto_promote": "no"},
+     {"recheck_on_drift": "flag", "logged_recall_floor": "fraction", "max_deleted_fraction": "fraction",
+      "check_interval_seconds": "seconds", "rebuild_cooldown_seconds": "seconds", "unknown_setting": "flag"}),
+    ("PUT", "/collections/hostile/monitoring", {"sample_rate": 2.0}, {"sample_rate": "fraction", "log_capacity": "count", "drift_window": "count"}),
+    ("PUT", "/collections/hostile/shadow", {"build": 999}, {"build": "build_number", "fraction": "fraction"}),
+    ("PUT", "/collections/hostile/canary", {"build": 999}, {"build": "build_number", "fraction": "fraction", "max_error_rate": "fraction"}),
+    ("PUT", "/collections/hostile/pipeline", {"pipeline": "hybrid"}, {"pipeline": "pipeline", "prefetch_limit": "count", "rrf_k": "count"}),
+    ("POST", "/registry/models", {"directory": "/nonexistent", "name": "m", "version": "1"},
+     {"directory": "path", "name": "ref_part", "version": "ref_part"}),
+    ("PUT", "/registry/models/ghost@1/stage", {"stage": "production"}, {"stage": "stage"}),
+    ("PUT", "/collections/hostile/snapshots/recover", {"location": "file:///nonexistent"},
+     {"location": "location", "checksum": "checksum", "priority": "priority", "api_key": "text"}),
+]
+
 # Run against a server that serves the model, so the inputs themselves are what gets rejected.
 EMBEDDING_ROUTES = [
     ("POST", "/v1/embeddings", {"model": "all-MiniLM-L6-v2", "input": "hello"},
@@ -40,7 +62,7 @@ INVALID = {
              [{"id": 1, "vector": GOOD_VECTOR, "payload": [1]}], [{"vector": GOOD_VECTOR}], [{"id": 1}]],
     "searches": ["x", 5, {}, [1], [{"vector": "x", "query": "x"}], [{"vector": [0.1], "query": [0.1]}],
                  [{"vector": GOOD_VECTOR, "query": GOOD_VECTOR, "limit": -1}], [{"vector": GOOD_VECTOR, "query": GOOD_VECTOR, "filter": 5}]],
-    "embedding_input": [5, [], [1, 2], [["a"]], {"text": "a"}, True, None],
+    "embedding_input": [5, [], [1, 2], [["a"]], {"text": "a"}, True, None, "word " * 300_000],
     "embedding_model": [5, [], None, "no-such-model"],
     "embedding_format": [5, "number", []],
     "object": ["x", 5, [], {"ids": [1], "vectors": [[0.1]]}, {"ids": [1, 2], "vectors": [GOOD_VECTOR]}, {"ids": "x"}],
@@ -63,6 +85,26 @@ INVALID = {
                 [{"create_alias": {"collection_name": "hostile", "alias_name": "bad name!"}}]],
 }
 
+INVALID.update({
+    "hnsw_m": ["x", -1, 0, 300, 1.5, True, [], {}],
+    "hnsw_ef": ["x", -1, 0, 10**9, 1.5, True],
+    "model_ref": [5, "", "no-at-sign", "ghost@1", [], {}],
+    "build_number": ["x", -1, 1.5, True, [], 10**20],
+    "flag": ["yes", 1, [], {}],
+    "text": [5, [], {}],
+    "fraction": ["x", -0.5, 1.5, True, []],
+    "count": ["x", -1, 1.5, True, 10**12, []],
+    "seconds": ["x", -1, True, 10**12, []],
+    "dataset": [5, [], "ghost@1", "/definitely/not/a/dir"],
+    "pipeline": ["x", 5, [], "sparse-only"],
+    "path": [5, [], "/etc", "../.."],
+    "ref_part": [5, [], "", "bad name!", "a@b"],
+    "stage": ["x", 5, [], "Production"],
+    "location": [5, [], "http://example.com/x.snapshot", "file:///etc/passwd", "not a url", "file://../../x"],
+    "checksum": [5, [], "zz"],
+    "priority": [5, "first", []],
+})
+
 RAW_BODIES = [b"", b"{", b"{\"a\":", b"[1,2", b"null", b"[]", b"\"text\"", b"42", b"\xff\xfe\x00garbage",
               b"{\"limit\": NaN}", b"{\"limit\": Infinity}", b"[" * 5000 + b"]" * 5000, b"{\"a\": 1} trailing"]
 
@@ -76,7 +118,7 @@ def generated_requests(routes=ROUTES):
                 yield method, path, json.dumps(mutated).encode()
         for raw in RAW_BODIES:
             # Scroll and count take an optional body: an empty one is a valid request.
-            if raw == b"" and path.endswith(("/scroll", "/count")):
+            if raw == b"" and path.endswith(("/scroll", "/count", "/builds", "/cancel")):
                 continue
             yield method, path, raw
         # The same valid request against a collection that does not exist.
@@ -87,6 +129,13 @@ def generated_requests(routes=ROUTES):
     yield "PUT", "/collections/hostile/points", json.dumps({"points": [{"id": i, "vector": GOOD_VECTOR} for i in range(10001)]}).encode()
     yield "PUT", "/collections/hostile/points", b'{"points": [{"id": 1, "vector": [0.1,0.2,0.3,0.4], "payload": {"blob": "' + b"x" * (33 << 20) + b'"}}]}'
     yield "GET", "/collections/hostile/points/not-an-id", b""
+    # Limits: list sizes in filters, and the search work one request may ask for.
+    yield "POST", "/collections/hostile/points/scroll", json.dumps({"filter": {"must": [{"has_id": list(range(100_001))}]}}).encode()
+    yield "POST", "/collections/hostile/points/count", json.dumps({"filter": {"must": [{"key": "k", "match": {"any": [str(i) for i in range(100_001)]}}]}}).encode()
+    yield "POST", "/collections/hostile/points/query/batch", json.dumps({"searches": [
+        {"query": GOOD_VECTOR, "params": {"hnsw_ef": 5_000}} for _ in range(1_000)]}).encode()
+    yield "POST", "/collections/hostile/points/query", json.dumps({"query": GOOD_VECTOR, "prefetch": [
+        {"query": GOOD_VECTOR, "limit": 10_000, "params": {"hnsw_ef": 100_000}} for _ in range(30)]}).encode()
     yield "GET", "/collections/does-not-exist", b""
 
 
@@ -107,7 +156,14 @@ def fingerprint(session, url):
     body = session.post(url + "/collections/hostile/points/scroll", json={"limit": 1000, "with_vector": True}).json()
     aliases = session.get(url + "/aliases").json()["result"]
     collections = sorted(c["name"] for c in session.get(url + "/collections").json()["result"]["collections"])
-    return hashlib.sha256(json.dumps([body["result"], aliases, collections], sort_keys=True).encode()).hexdigest()
+    lifecycle = [session.get(url + f"/collections/hostile/{part}").json()["result"]
+                 for part in ("builds", "gates", "monitoring", "pipeline", "shadow", "canary", "snapshots")]
+    serving = session.get(url + "/collections/hostile/serving").json()["result"]
+    policy = session.get(url + "/collections/hostile/policy").json()["result"]
+    models = session.get(url + "/registry/models").json()["result"]
+    state = [body["result"], aliases, collections, lifecycle, serving.get("live_build"), serving.get("gates"), policy.get("stored"),
+             {k: policy.get(k) for k in ("auto_promote", "logged_recall_floor", "max_deleted_fraction")}, models]
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
 
 def send_all(session, url, requests_to_send):
@@ -139,6 +195,34 @@ def test_embedding_routes_reject_bad_input(model_server):
     failures = send_all(session, model_server.url, embedding_requests)
     assert model_server.process.poll() is None, "the server died"
     assert not failures, failures[:5]
+
+
+def test_embedding_input_beyond_the_window_is_truncated_and_the_answer_says_so(model_server):
+    session = requests.Session()
+    session.headers["api-key"] = "full-secret"
+    long = " ".join(f"word{i}" for i in range(2_000))
+    response = session.post(model_server.url + "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": ["short text", long, long + " more"]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    window = session.get(model_server.url + "/v1/models/all-MiniLM-L6-v2").json()["max_tokens"]
+    assert [t["index"] for t in body["truncated"]] == [1, 2]
+    assert all(t["max_tokens"] == window and t["tokens"] > window for t in body["truncated"])
+    assert body["truncated"][1]["tokens"] > body["truncated"][0]["tokens"]
+    # The model read the same window of both long inputs, so their embeddings agree.
+    assert body["data"][1]["embedding"] == body["data"][2]["embedding"]
+    short = session.post(model_server.url + "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": "short text"}).json()
+    assert "truncated" not in short and short["usage"]["prompt_tokens"] < body["usage"]["prompt_tokens"]
+    assert body["usage"]["prompt_tokens"] == short["usage"]["prompt_tokens"] + 2 * window
+
+
+def test_lifecycle_registry_rollout_policy_and_snapshot_routes_reject_bad_input(server, hostile):
+    lifecycle_requests = list(generated_requests(LIFECYCLE_ROUTES))
+    assert len(lifecycle_requests) >= 200
+    before = fingerprint(hostile, server.url)
+    failures = send_all(hostile, server.url, lifecycle_requests)
+    assert server.process.poll() is None, "the server died"
+    assert not failures, f"{len(failures)} of {len(lifecycle_requests)} requests were not rejected cleanly, e.g. {failures[:5]}"
+    assert fingerprint(hostile, server.url) == before
 
 
 def test_hostile_requests_get_4xx_json_and_change_nothing(server, hostile):

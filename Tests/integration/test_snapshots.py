@@ -236,7 +236,7 @@ def test_the_read_only_key_lists_and_downloads_but_does_not_create_or_recover(tm
         assert requests.put(f"{server.url}/collections/small/snapshots/recover", headers=reader, json={"location": "file:///x"}).status_code == 403
         # wait=false answers at once, as Qdrant does; the snapshot appears when written.
         accepted = s.post(server.url + "/collections/small/snapshots?wait=false")
-        assert accepted.status_code == 200 and accepted.json()["status"] == "accepted" and accepted.json()["result"] is None
+        assert accepted.status_code == 202 and accepted.json()["status"] == "accepted" and accepted.json()["result"] is None
         wait_for(lambda: len(s.get(server.url + "/collections/small/snapshots").json()["result"]) == 2, timeout=30, what="the background snapshot")
         client = QdrantClient(url=server.url, api_key=KEY, timeout=30)
         assert client.delete_snapshot("small", name) is True

@@ -91,6 +91,11 @@ public struct SnapshotDirectory: Sendable {
         return directory
     }
 
+    /// Removes uploads and snapshots a stopped process left half written.
+    public func removeStaging() {
+        try? FileManager.default.removeItem(at: root.appending(path: ".staging", directoryHint: .isDirectory))
+    }
+
     static func isSnapshotName(_ name: String) -> Bool {
         name.hasSuffix(suffix) && !name.hasPrefix(".") && !name.contains("/") && name.count > suffix.count
     }

@@ -18,7 +18,7 @@ struct SnapshotManifest: Codable, Sendable {
     var format: Int
     var collection: String
     var createdAt: Date
-    /// The last change the collection's copy holds.
+    /// The last change logged before the collection's copy began (the copy holds it, and maybe more).
     var lastSequence: UInt64
     var serving: ServingRecord
     var builds: [BuildRecord]

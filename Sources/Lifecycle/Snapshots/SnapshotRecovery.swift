@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Storage
+import Synchronization
 
 /// Recovers a collection from a snapshot file. Everything that can refuse (checksum, tar,
 /// manifest, per-file hashes, registry conflicts) runs before the collection is touched;
@@ -42,8 +43,45 @@ struct SnapshotRecovery {
                 throw LifecycleError.snapshotInvalid("\(file.path) is damaged (sha256 \(sha256.prefix(12))…, the manifest says \(file.sha256.prefix(12))…)")
             }
         }
+        try checkRecords(manifest)
         try checkRegistry(manifest)
         return manifest
+    }
+
+    /// The records must describe what the snapshot holds: artifact digests that are digests
+    /// (they name directories), each copied build once, with a record, and the serving build
+    /// among them with an index image that loads.
+    private func checkRecords(_ manifest: SnapshotManifest) throws {
+        for digest in manifest.models.map(\.digest) + manifest.datasets.map(\.digest) {
+            guard let digest, Self.isDigest(digest) else {
+                throw LifecycleError.snapshotInvalid("it names a model or dataset without a SHA-256 digest; only artifact-store versions can travel in a snapshot")
+            }
+        }
+        let copied = manifest.buildEnvironments
+        guard Set(copied).count == copied.count, copied.allSatisfy({ $0 > 0 }) else {
+            throw LifecycleError.snapshotInvalid("its build environments are listed twice or numbered below 1")
+        }
+        let records = Dictionary(manifest.builds.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
+        guard records.count == manifest.builds.count, copied.allSatisfy({ records[$0] != nil }) else {
+            throw LifecycleError.snapshotInvalid("its build records and build environments do not match")
+        }
+        if let serving = manifest.serving.build, serving > 0 {
+            guard copied.contains(serving) else { throw LifecycleError.snapshotInvalid("it serves build \(serving) but holds no copy of it") }
+            let environment = staging.appending(path: SnapshotManifest.buildEnvironment(serving), directoryHint: .isDirectory)
+            guard try IndexImageChain.load(from: BuildStore(path: environment).blobs) != nil else {
+                throw LifecycleError.snapshotInvalid("the serving build \(serving) holds no index image")
+            }
+        }
+    }
+
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48 ... 57).contains($0) || (97 ... 102).contains($0) }
+    }
+
+    /// Renames and opens the staged collection environment (its format and schema are checked
+    /// here, before anything of the existing collection is touched).
+    func prepareCollection(as name: String) throws {
+        try engine.store.prepareInstall(of: staging.appending(path: SnapshotManifest.collectionEnvironment, directoryHint: .isDirectory), as: name)
     }
 
     /// A model or dataset version this server has with other files refuses the snapshot.
@@ -91,17 +129,24 @@ struct SnapshotRecovery {
     }
 
     /// Replaces (or creates) collection `name` with the snapshot's environments and records.
-    /// Aliases that pointed at the replaced collection point at the recovered one.
+    /// Opening any collection waits meanwhile (the engine's opening lock), so no request opens
+    /// the old environment with the new records; aliases of the name stay as they are.
     func install(_ manifest: SnapshotManifest, as name: String, actor: String) throws {
         let lifecycle = engine.lifecycle
-        let aliases = try engine.aliases.all().filter { $0.collection == name }.map(\.alias)
-        try engine.deleteCollection(named: name)
-        let collection = try engine.store.installCollection(from: staging.appending(path: SnapshotManifest.collectionEnvironment), as: name)
+        engine.opening.lock()
+        defer { engine.opening.unlock() }
+        try engine.refuseRunningBuilds(of: name)
+        _ = engine.open.withLock { $0.removeValue(forKey: name) }
+        for build in try lifecycle.builds.builds(of: name) { try engine.store.deleteBuild(id: build.id) }
+        try lifecycle.builds.removeAll(of: name)
+        try lifecycle.serving.remove(name)
+        try lifecycle.policies.remove(name)
         for number in manifest.buildEnvironments {
             try engine.store.installBuild(from: staging.appending(path: SnapshotManifest.buildEnvironment(number)),
                                           id: LifecycleContext.buildID(name, number))
         }
         let key = Array(name.utf8)
+        let existingAudit = Dictionary(try lifecycle.audit.entries(of: name).map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         try lifecycle.serving.table.write { transaction in
             for var build in manifest.builds {
                 build.collection = name
@@ -111,20 +156,22 @@ struct SnapshotRecovery {
             record.collection = name
             try lifecycle.serving.table.put(record, at: key, in: transaction)
             if let policy = manifest.policy { try lifecycle.policies.table.put(policy, at: key, in: transaction) }
-            // The trail is append-only: the snapshot's history follows whatever this name had.
+            // The trail is append-only: the snapshot's history follows what this name had,
+            // less the entries it already has (a collection recovered from its own snapshot).
             for var entry in manifest.audit {
                 entry.collection = name
+                if existingAudit[entry.number] == entry { continue }
                 try lifecycle.audit.append(entry, in: transaction)
             }
-            let points = (try? collection.count()) ?? 0
             let taken = ISO8601DateFormatter().string(from: manifest.createdAt)
             try lifecycle.audit.append(AuditEntry(
                 collection: name, actor: actor, action: .snapshotRecovered, fromBuild: nil, toBuild: record.build,
-                reason: "recovered from a snapshot of `\(manifest.collection)` taken \(taken): \(points) points, \(manifest.builds.count) builds"),
+                reason: "recovered from a snapshot of `\(manifest.collection)` taken \(taken) (through change \(manifest.lastSequence)), \(manifest.builds.count) builds"),
                 in: transaction)
         }
-        if !aliases.isEmpty {
-            try engine.aliases.apply(aliases.map { .create(alias: $0, collection: name) }, collectionExists: { try engine.collectionExists($0) })
-        }
+        // Last, the commit point: the collection's catalog entry names the new environment.
+        try engine.store.installCollection(from: staging.appending(path: SnapshotManifest.collectionEnvironment), as: name, replacing: true)
+        engine.loading.withLock { _ = $0.failed.removeValue(forKey: name) }
+        _ = engine.open.withLock { $0.removeValue(forKey: name) }
     }
 }

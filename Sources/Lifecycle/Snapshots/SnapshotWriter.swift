@@ -40,8 +40,8 @@ struct SnapshotWriter {
         let destination = directory.directory(of: name)
         do {
             try FileManager.default.createDirectory(at: destination, withIntermediateDirectories: true)
-            try Data((checksum + "\n").utf8).write(to: URL(fileURLWithPath: destination.appending(path: snapshotName).path + SnapshotDirectory.checksumSuffix))
             try FileManager.default.moveItem(at: partial, to: destination.appending(path: snapshotName))
+            try Data((checksum + "\n").utf8).write(to: URL(fileURLWithPath: destination.appending(path: snapshotName).path + SnapshotDirectory.checksumSuffix))
         } catch {
             throw LifecycleError.snapshotFailed("cannot store \(snapshotName): \(error.localizedDescription)")
         }
@@ -81,7 +81,15 @@ struct SnapshotWriter {
         try serving.store.environment.copy(to: staging.appending(path: SnapshotManifest.collectionEnvironment, directoryHint: .isDirectory))
         let schema = try serving.store.schema()
         let references = Set([schema.embeddingModel] + builds.map(\.model) + record.bindings.map(\.model)).compactMap { $0 }
-        let models = try references.sorted().compactMap { try? context.models.registry.model($0) }
+        // A version deleted from the registry since is left out: its builds serve from their
+        // stored images, and nothing can embed with it here either.
+        let models = try references.sorted().compactMap { reference -> ModelRecord? in
+            do { return try context.models.registry.model(reference) } catch RegistryError.modelNotFound { return nil }
+        }
+        if let legacy = models.first(where: { $0.digest == nil }) {
+            throw LifecycleError.invalidRequest("model \(legacy.reference) was registered before the artifact store and has no digest; "
+                                                + "register its directory again under a new version and rebuild, then take the snapshot")
+        }
         let datasets = record.gates.evaluationDataset.flatMap { try? context.datasets.dataset($0) }.map { [$0] } ?? []
         if record.shadow != nil || record.canary != nil {
             // A rollout in progress is this server's traffic experiment, not the collection's data.

@@ -19,6 +19,16 @@ extension Filter {
         )
     }
 
+    /// Longest `has_id`, `match.any` and `match.except` list: a filter is evaluated per
+    /// candidate, and a list this long is better written as a payload index and a value.
+    public static let maximumListLength = 100_000
+
+    static func checkListLength(_ count: Int, in context: String) throws {
+        guard count <= maximumListLength else {
+            throw StorageError.invalidFilter("'\(context)' has \(count) elements; the maximum is \(maximumListLength) (split the request, or filter on an indexed payload value)")
+        }
+    }
+
     public init(jsonText: String) throws {
         try self.init(json: JSONValue(parsing: jsonText))
     }
@@ -53,6 +63,7 @@ extension Condition {
             guard case .array(let elements) = ids else {
                 throw StorageError.invalidFilter("'has_id' must be a list of point ids")
             }
+            try Filter.checkListLength(elements.count, in: "has_id")
             self = .hasID(Set(try elements.map(Self.pointID(from:))))
         } else if let field = members["is_empty"] {
             try rejectUnknownKeys(members, allowed: ["is_empty"], in: "is_empty condition")
@@ -179,6 +190,7 @@ extension Condition {
         guard case .array(let elements) = json else {
             throw StorageError.invalidFilter("'\(context)' must be a list")
         }
+        try Filter.checkListLength(elements.count, in: "match.\(context)")
         return try elements.map(matchValue)
     }
 

@@ -2,20 +2,30 @@ import Foundation
 import Synchronization
 
 extension Store {
-    /// Makes a collection environment copied elsewhere (a recovered snapshot) the collection
-    /// `name`: its schema is renamed when it was another collection's, the directory is moved
-    /// into place, and the catalog entry, the commit point as in `createCollection`, is
-    /// written last.
+    /// Readies a collection environment copied elsewhere (a recovered snapshot) to become the
+    /// collection `name`: opens it, which checks its format and schema, renames its schema
+    /// when it was another collection's, and closes it again. Everything here can refuse;
+    /// `installCollection` afterwards only moves files and writes the catalog.
+    public func prepareInstall(of environment: URL, as name: String) throws {
+        try CollectionSchema.validateName(name)
+        try Self.renameSchema(at: environment, to: name, options: options.collections, limits: options.limits)
+    }
+
+    /// Makes a prepared environment the collection `name`. An existing collection of that
+    /// name is replaced in the same step (its handles fail from then on), so no other request
+    /// can create the name in between; the catalog entry, the commit point as in
+    /// `createCollection`, is written last.
     @discardableResult
-    public func installCollection(from environment: URL, as name: String) throws -> CollectionStore {
+    public func installCollection(from environment: URL, as name: String, replacing: Bool) throws -> CollectionStore {
         try CollectionSchema.validateName(name)
         directoryLock.lock()
         defer { directoryLock.unlock() }
         let key = Array(name.utf8)
         if try catalog.read({ try $0.contains(key: key, in: catalogCollections) }) {
-            throw StorageError.collectionExists(name)
+            guard replacing else { throw StorageError.collectionExists(name) }
+            _ = try catalog.write { try $0.delete(key: key, in: catalogCollections) }
+            handles.withLock { $0.collections.removeValue(forKey: name) }?.markDeleted()
         }
-        try Self.renameSchema(at: environment, to: name, options: options.collections, limits: options.limits)
         let path = collectionDirectory(name)
         try Self.removeDirectory(path)
         try Self.move(environment, to: path)

@@ -28,6 +28,8 @@ final class GraphStorage: @unchecked Sendable {
     /// delta image must carry (`HNSWIndex+ImageChain`).
     private(set) var changed: UnsafeMutablePointer<UInt8>
     private(set) var upperLinks: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
+    /// The vectors' quantized codes, when the index traverses on them.
+    private(set) var quantized: QuantizedCodes?
 
     static let deletedFlag: UInt8 = 1
 
@@ -75,7 +77,15 @@ final class GraphStorage: @unchecked Sendable {
         locks = Self.grow(locks, from: old, to: newCapacity, fill: 0)
         changed = Self.grow(changed, from: old, to: newCapacity, fill: 0)
         upperLinks = Self.grow(upperLinks, from: old, to: newCapacity, fill: nil)
+        quantized?.resize(to: newCapacity)
         capacity = newCapacity
+    }
+
+    /// Starts (or replaces, or with nil ends) the quantized copy. Callers hold the exclusive
+    /// lock and encode the slots already written.
+    func attach(_ codes: QuantizedCodes?) {
+        codes?.resize(to: capacity)
+        quantized = codes
     }
 
     /// Allocates the upper levels 1...level of a node; their counts start at zero.
@@ -93,7 +103,7 @@ final class GraphStorage: @unchecked Sendable {
             upperLinks: upperLinks, upperLevelWords: upperLevelWords,
             labels: labels, levels: levels, flags: flags, locks: locks, changed: changed,
             dimension: dimension, capacity: capacity,
-            maxNeighborsBase: maxNeighborsBase, maxNeighborsUpper: maxNeighborsUpper)
+            maxNeighborsBase: maxNeighborsBase, maxNeighborsUpper: maxNeighborsUpper, quantized: quantized?.view)
     }
 
     /// Bytes held, for memory reports.
@@ -102,7 +112,7 @@ final class GraphStorage: @unchecked Sendable {
         for slot in 0..<capacity where upperLinks[slot] != nil {
             total += Int(levels[slot]) * upperLevelWords * MemoryLayout<UInt32>.stride
         }
-        return total
+        return total + (quantized?.allocatedBytes ?? 0)
     }
 
     private static func grow<T>(_ pointer: UnsafeMutablePointer<T>, from old: Int, to new: Int, fill: T) -> UnsafeMutablePointer<T> {
@@ -130,6 +140,7 @@ struct GraphView {
     let capacity: Int
     let maxNeighborsBase: Int
     let maxNeighborsUpper: Int
+    let quantized: QuantizedView?
 
     @inline(__always)
     func vector(_ slot: UInt32) -> UnsafeMutablePointer<Float> {

@@ -89,15 +89,16 @@ extension HNSWIndex {
         let destination = UnsafeMutableBufferPointer(start: view.vector(slot), count: dimension)
         _ = destination.initialize(from: vector)
         if metric.normalizesVectors { VectorMath.normalize(destination) }
+        view.quantized?.encode(UnsafePointer(destination.baseAddress!), slot: slot)
         storage.allocateUpperLevels(slot: Int(slot), level: level)
     }
 
     /// Connects a written node into every level up to its own (the paper's Algorithm 1).
     private func link(_ view: GraphView, slot: UInt32, level: Int, from start: EntryPoint, scratch: SearchScratch) {
         guard let entrySlot = start.slot else { return }
-        let query = UnsafePointer(view.vector(slot))
+        let query = FloatDistance(query: UnsafePointer(view.vector(slot)), kernel: kernel, dimension: dimension)
         var current = entrySlot
-        var currentDistance = kernel.distance(query, view.vector(current), count: dimension)
+        var currentDistance = query.distance(to: current, in: view)
         if level < start.level {
             for upper in stride(from: start.level, to: level, by: -1) {
                 (current, currentDistance) = greedyClosest(view, query, from: current, distance: currentDistance, level: upper, lockNodes: true)

@@ -38,7 +38,7 @@ extension HNSWIndex {
             structureLock.withReadLock {
                 let view = storage.view
                 return scratchPool.withScratch(capacity: view.capacity) { scratch in
-                    let queryPointer = prepareQuery(queryBuffer, scratch: scratch)
+                    let queryPointer = FloatDistance(query: prepareQuery(queryBuffer, scratch: scratch), kernel: kernel, dimension: dimension)
                     if let filter {
                         return searchNearest(view, queryPointer, k: k, ef: beam, accept: AcceptLiveMatching(predicate: filter), scratch: scratch)
                     }
@@ -60,13 +60,22 @@ extension HNSWIndex {
         return UnsafePointer(scratch.queryBuffer)
     }
 
-    private func searchNearest<Acceptance: SlotAcceptance>(
-        _ view: GraphView, _ query: UnsafePointer<Float>, k: Int, ef: Int, accept: Acceptance, scratch: SearchScratch
+    func searchNearest<Acceptance: SlotAcceptance, Distance: SlotDistance>(
+        _ view: GraphView, _ query: Distance, k: Int, ef: Int, accept: Acceptance, scratch: SearchScratch
     ) -> [Neighbor] {
+        nearestSlots(view, query, k: k, ef: ef, accept: accept, scratch: scratch)
+            .map { Neighbor(id: view.labels[Int($0.slot)], distance: $0.distance) }
+    }
+
+    /// The descent through the upper levels and the beam search at level 0: the `k` closest
+    /// accepted slots, closest first.
+    func nearestSlots<Acceptance: SlotAcceptance, Distance: SlotDistance>(
+        _ view: GraphView, _ query: Distance, k: Int, ef: Int, accept: Acceptance, scratch: SearchScratch
+    ) -> [HeapEntry] {
         let start = entry.withLock { $0 }
         guard let entrySlot = start.slot else { return [] }
         var current = entrySlot
-        var currentDistance = kernel.distance(query, view.vector(current), count: dimension)
+        var currentDistance = query.distance(to: current, in: view)
         if start.level > 0 {
             for level in stride(from: start.level, through: 1, by: -1) {
                 (current, currentDistance) = greedyClosest(view, query, from: current, distance: currentDistance, level: level, lockNodes: false)
@@ -75,21 +84,20 @@ extension HNSWIndex {
         searchLayer(view, query, entry: current, entryDistance: currentDistance, ef: ef, level: 0, accept: accept, lockNodes: false, scratch: scratch)
         var results = scratch.results
         while results.count > k { results.pop() }
-        var neighbors = [Neighbor](repeating: Neighbor(id: 0, distance: 0), count: results.count)
+        var found = [HeapEntry](repeating: HeapEntry(distance: 0, slot: 0), count: results.count)
         var index = results.count - 1
         while !results.isEmpty {
-            let entry = results.pop()
-            neighbors[index] = Neighbor(id: view.labels[Int(entry.slot)], distance: entry.distance)
+            found[index] = results.pop()
             index -= 1
         }
         scratch.results = results
-        return neighbors
+        return found
     }
 
     /// Walks to the closest node at `level`, one improving hop at a time (the ef = 1 search).
     @inline(__always)
-    func greedyClosest(
-        _ view: GraphView, _ query: UnsafePointer<Float>, from start: UInt32, distance startDistance: Float,
+    func greedyClosest<Distance: SlotDistance>(
+        _ view: GraphView, _ query: Distance, from start: UInt32, distance startDistance: Float,
         level: Int, lockNodes: Bool
     ) -> (UInt32, Float) {
         var current = start
@@ -107,7 +115,7 @@ extension HNSWIndex {
                 let candidate = links[index]
                 index += 1
                 guard candidate < limit else { continue }
-                let distance = kernel.distance(query, view.vector(candidate), count: dimension)
+                let distance = query.distance(to: candidate, in: view)
                 if distance < currentDistance {
                     currentDistance = distance
                     current = candidate
@@ -126,8 +134,8 @@ extension HNSWIndex {
     /// node's lock; searches read lists in place, clamping counts and ids so a list being
     /// rewritten by a concurrent insert can only yield a slightly stale neighbour, never a
     /// read outside the graph.
-    func searchLayer<Acceptance: SlotAcceptance>(
-        _ view: GraphView, _ query: UnsafePointer<Float>, entry: UInt32, entryDistance: Float,
+    func searchLayer<Acceptance: SlotAcceptance, Distance: SlotDistance>(
+        _ view: GraphView, _ query: Distance, entry: UInt32, entryDistance: Float,
         ef: Int, level: Int, accept: Acceptance, lockNodes: Bool, scratch: SearchScratch
     ) {
         let epoch = scratch.beginQuery(capacity: view.capacity)
@@ -143,8 +151,6 @@ extension HNSWIndex {
         let limit = UInt32(allocatedSlots.load(ordering: .acquiring))
         let maxNeighbors = view.maxNeighbors(level: level)
         let buffer = scratch.neighborBuffer
-        let dimension = self.dimension
-        let kernel = self.kernel
 
         var lowerBound = Float.infinity
         if accept.accepts(entry, in: view) {
@@ -175,18 +181,18 @@ extension HNSWIndex {
             }
             if count > 0 {
                 lodestone_prefetch(visited + Int(links[0]))
-                lodestone_prefetch(view.vector(links[0]))
+                query.prefetch(links[0], in: view)
             }
             for index in 0..<count {
                 let neighbor = links[index]
                 if index + 1 < count {
                     let next = links[index + 1]
                     lodestone_prefetch(visited + Int(next))
-                    lodestone_prefetch(view.vector(next))
+                    query.prefetch(next, in: view)
                 }
                 guard neighbor < limit, visited[Int(neighbor)] != epoch else { continue }
                 visited[Int(neighbor)] = epoch
-                let distance = kernel.distance(query, view.vector(neighbor), count: dimension)
+                let distance = query.distance(to: neighbor, in: view)
                 if results.count < ef || distance < lowerBound {
                     candidates.push(-distance, neighbor)
                     if accept.accepts(neighbor, in: view) {

@@ -25,6 +25,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads used to build.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Measure only the first N queries.") var maxQueries: Int?
     @Option(name: .customLong("repeat"), help: "Run the queries this many times per ef and keep the fastest run.") var repeats: Int = 1
+    @Option(help: "none, or int8: also walk the graph on 7-bit scalar codes (Qdrant's scalar int8) and report both.")
+    var quantization: String = "none"
+    @Option(help: "Quantile of the values the int8 range covers (1: all, as Qdrant by default).") var quantile: Double = 1
+    @Flag(inversion: .prefixedNo, help: "Re-rank the quantized candidates on the float vectors.") var rescore = true
+    @Option(help: "Candidates walked on codes per result (k x oversampling), as Qdrant's oversampling.") var oversampling: Double = 2
     @Flag(help: "Print one JSON object per ef value.") var json = false
 
     func run() throws {
@@ -32,6 +37,12 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--metric must be cosine, dot or l2, got '\(self.metric)'")
         }
         let efValues = try parseEfList()
+        guard ["none", "int8"].contains(quantization) else {
+            throw ValidationError("--quantization must be none or int8, got '\(quantization)' (binary quantization is not built yet)")
+        }
+        guard oversampling >= 1, (0.5 ... 1).contains(quantile) else {
+            throw ValidationError("--oversampling must be at least 1 and --quantile between 0.5 and 1")
+        }
         let baseFile = try VectorFile.read(URL(fileURLWithPath: base))
         var queryFile = try VectorFile.read(URL(fileURLWithPath: queries))
         guard baseFile.rows > 0 else { throw ValidationError("\(base) holds no vectors") }
@@ -59,44 +70,69 @@ struct BenchCommand: ParsableCommand {
         let indexResidentBytes = ResidentMemory.currentBytes() - residentBeforeBuild
 
         let truth = ExactSearch(corpus: corpus, metric: metric).search(queryMatrix, k: k).map { $0.map(\.id) }
+        let floatBytes = index.memoryBytes
+        var modes: [QuantizedSearch?] = [nil]
+        var quantizeSeconds = 0.0
+        if quantization == "int8" {
+            let start = ContinuousClock.now
+            index.enableScalarQuantization(quantile: quantile)
+            quantizeSeconds = (ContinuousClock.now - start).seconds
+            modes.append(QuantizedSearch(rescore: rescore, oversampling: oversampling))
+        }
+        let rawBytes = corpus.count * corpus.dimension * MemoryLayout<Float>.stride
         if !json {
-            print("n=\(corpus.count) dim=\(corpus.dimension) metric=\(metric.rawValue) M=\(m) ef_construct=\(efConstruct) threads=\(threads) isa=\(KernelISA.best.shortName)")
-            print(String(format: "build %.2f s, %.1f MiB graph+vectors", buildSeconds, Double(index.memoryBytes) / 1_048_576))
-            print("   ef   recall@\(k)        qps")
+            print("n=\(corpus.count) dim=\(corpus.dimension) metric=\(metric.rawValue) M=\(m) ef_construct=\(efConstruct) threads=\(threads) isa=\(KernelISA.best.shortName) codes=\(CodeKernel.Level.best)")
+            print(String(format: "build %.2f s, %.1f MiB graph+vectors (%.2fx the raw floats)", buildSeconds,
+                         Double(floatBytes) / 1_048_576, Double(floatBytes) / Double(rawBytes)))
+            if modes.count > 1 {
+                print(String(format: "int8 codes in %.2f s, %.1f MiB more (float vectors still held for rescoring)", quantizeSeconds,
+                             Double(index.memoryBytes - floatBytes) / 1_048_576))
+            }
+            print("   ef  mode                 recall@\(k)        qps")
         }
         for ef in efValues {
-            var (found, seconds) = try timedSearches(index, queryMatrix, ef: ef)
-            for _ in 1..<max(repeats, 1) {
-                let again = try timedSearches(index, queryMatrix, ef: ef)
-                if again.1 < seconds { (found, seconds) = again }
-            }
-            let recall = Recall.atK(found: found, truth: truth, k: k)
-            let qps = Double(queryMatrix.count) / seconds
-            if json {
-                let line: [String: Any] = [
-                    "ef": ef, "recall": rounded(recall, 4), "qps": rounded(qps, 1),
-                    "build_seconds": rounded(buildSeconds, 3), "threads": threads,
-                    "n": corpus.count, "dim": corpus.dimension, "k": k, "m": m,
-                    "ef_construct": efConstruct, "metric": metric.rawValue,
-                    "memory_bytes": index.memoryBytes, "index_rss_bytes": indexResidentBytes,
-                    "isa": KernelISA.best.shortName, "queries": queryMatrix.count,
-                ]
-                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
-            } else {
-                print(String(format: "%5d   %9.4f  %9.1f", ef, recall, qps))
+            for mode in modes {
+                var (found, seconds) = try timedSearches(index, queryMatrix, ef: ef, quantization: mode)
+                for _ in 1..<max(repeats, 1) {
+                    let again = try timedSearches(index, queryMatrix, ef: ef, quantization: mode)
+                    if again.1 < seconds { (found, seconds) = again }
+                }
+                let recall = Recall.atK(found: found, truth: truth, k: k)
+                let qps = Double(queryMatrix.count) / seconds
+                let label = mode.map { "int8\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? "float"
+                if json {
+                    let line: [String: Any] = [
+                        "quantization": mode == nil ? "none" : "int8", "rescore": mode?.rescore ?? false,
+                        "oversampling": mode?.oversampling ?? 1, "code_kernel": CodeKernel.Level.best.description,
+                        "raw_bytes": rawBytes,
+                        "ef": ef, "recall": rounded(recall, 4), "qps": rounded(qps, 1),
+                        "build_seconds": rounded(buildSeconds, 3), "threads": threads,
+                        "n": corpus.count, "dim": corpus.dimension, "k": k, "m": m,
+                        "ef_construct": efConstruct, "metric": metric.rawValue,
+                        "memory_bytes": index.memoryBytes, "index_rss_bytes": indexResidentBytes,
+                        "isa": KernelISA.best.shortName, "queries": queryMatrix.count,
+                    ]
+                    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print(String(format: "%5d  ", ef) + label.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "  %9.4f  %9.1f", recall, qps))
+                }
             }
         }
     }
 
     /// One query at a time on this thread, as a single-client latency-bound workload.
-    private func timedSearches(_ index: HNSWIndex, _ queries: VectorMatrix, ef: Int) throws -> ([[UInt32]], Double) {
+    private func timedSearches(_ index: HNSWIndex, _ queries: VectorMatrix, ef: Int, quantization: QuantizedSearch?) throws -> ([[UInt32]], Double) {
         let rows = (0..<queries.count).map { Array(queries.row($0)) }
         var found: [[UInt32]] = []
         found.reserveCapacity(rows.count)
         let start = ContinuousClock.now
         for query in rows {
-            found.append(try index.search(query, k: k, ef: ef).map(\.id))
+            if let quantization {
+                found.append(try index.search(query, k: k, ef: ef, quantization: quantization).map(\.id))
+            } else {
+                found.append(try index.search(query, k: k, ef: ef).map(\.id))
+            }
         }
         return (found, (ContinuousClock.now - start).seconds)
     }

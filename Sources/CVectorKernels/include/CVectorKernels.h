@@ -32,6 +32,21 @@ float lodestone_l2sq_skylake(const float *a, const float *b, size_t count);
 float lodestone_dot_skylake(const float *a, const float *b, size_t count);
 float lodestone_cosine_skylake(const float *a, const float *b, size_t count);
 
+/// Levels of the quantized-code kernels (7-bit codes, one byte per dimension).
+typedef enum {
+    LODESTONE_CODES_SERIAL = 0,
+    LODESTONE_CODES_AVX2 = 1,  // vpmaddubsw
+    LODESTONE_CODES_VNNI = 2,  // AVX-512 VNNI vpdpbusd
+} lodestone_codes_isa;
+
+typedef uint32_t (*lodestone_codes_dot_fn)(const uint8_t *a, const uint8_t *b, size_t count);
+
+int lodestone_codes_isa_supported(lodestone_codes_isa isa);
+/// Sum of a[i] * b[i] over codes in 0...127; the SIMD paths need `count` a multiple of 64.
+uint32_t lodestone_codes_dot_serial(const uint8_t *a, const uint8_t *b, size_t count);
+uint32_t lodestone_codes_dot_avx2(const uint8_t *a, const uint8_t *b, size_t count);
+uint32_t lodestone_codes_dot_vnni(const uint8_t *a, const uint8_t *b, size_t count);
+
 /// Hint the cache hierarchy that `address` will be read soon.
 static inline void lodestone_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);

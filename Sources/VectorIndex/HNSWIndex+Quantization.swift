@@ -1,0 +1,103 @@
+import Synchronization
+import VectorKernels
+
+/// How a search uses the quantized codes, as Qdrant's `params.quantization`: the graph is
+/// walked on codes for `oversampling` × k candidates, which are then re-ranked on the float
+/// vectors (`rescore`), or returned in code order.
+public struct QuantizedSearch: Sendable, Equatable {
+    public var rescore: Bool
+    public var oversampling: Double
+
+    public init(rescore: Bool = true, oversampling: Double = 2) {
+        self.rescore = rescore
+        self.oversampling = oversampling
+    }
+}
+
+extension HNSWIndex {
+    /// The quantizer the index traverses with; nil when it holds no codes.
+    public var quantizer: ScalarQuantizer? { structureLock.withReadLock { storage.quantized?.quantizer } }
+
+    /// Trains a scalar quantizer on a sample of the stored vectors and encodes every vector
+    /// (`quantile` 1, Qdrant's default, covers every value: clamping the extremes costs more
+    /// recall on the largest coordinates, which dominate inner products, than finer steps gain);
+    /// vectors inserted later are encoded as they are written (with the same range: a value
+    /// outside it is clamped, and rescoring corrects the order). Inserts wait meanwhile.
+    @discardableResult
+    public func enableScalarQuantization(quantile: Double = 1, sampleValues: Int = 1_000_000) -> ScalarQuantizer {
+        mutationLock.withWriteLock {
+            structureLock.withWriteLock {
+                let view = storage.view
+                let slots = count
+                let step = max(1, slots * dimension / max(sampleValues, dimension))
+                var values: [Float] = []
+                values.reserveCapacity(min(slots, sampleValues / dimension + 1) * dimension)
+                for slot in stride(from: 0, to: slots, by: step) {
+                    values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
+                }
+                let quantizer = ScalarQuantizer.train(values: values, dimension: dimension, metric: metric.storedVectorMetric, quantile: quantile)
+                let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity)
+                let encoded = codes.view
+                for slot in 0 ..< slots { encoded.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
+                storage.attach(codes)
+                return quantizer
+            }
+        }
+    }
+
+    /// Drops the codes; searches walk the float vectors again.
+    public func disableQuantization() {
+        mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
+    }
+
+    /// The k nearest live vectors, the graph walked on codes (see `QuantizedSearch`). Without
+    /// codes this is the float search.
+    public func search(_ query: [Float], k: Int, ef: Int? = nil, filter: ((UInt32) -> Bool)? = nil,
+                       quantization: QuantizedSearch) throws(IndexError) -> [Neighbor] {
+        guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, actual: query.count) }
+        guard k > 0 else { return [] }
+        guard quantization.oversampling >= 1, quantization.oversampling.isFinite else {
+            throw .invalidParameter(name: "oversampling", reason: "must be at least 1, got \(quantization.oversampling)")
+        }
+        let candidates = max(k, Int((Double(k) * quantization.oversampling).rounded(.up)))
+        let beam = max(ef ?? parameters.ef, candidates)
+        let codeKernel = CodeKernel()
+        return query.withUnsafeBufferPointer { queryBuffer in
+            structureLock.withReadLock {
+                let view = storage.view
+                return scratchPool.withScratch(capacity: view.capacity) { scratch in
+                    let prepared = prepareQuery(queryBuffer, scratch: scratch)
+                    guard let quantized = view.quantized else {
+                        let exact = FloatDistance(query: prepared, kernel: kernel, dimension: dimension)
+                        return nearest(view, exact, k: k, ef: beam, filter: filter, scratch: scratch)
+                            .map { Neighbor(id: view.labels[Int($0.slot)], distance: $0.distance) }
+                    }
+                    var queryCodes = [UInt8](repeating: 0, count: quantized.quantizer.stride)
+                    let found: [HeapEntry] = queryCodes.withUnsafeMutableBufferPointer { codes in
+                        _ = quantized.quantizer.encode(prepared, into: codes.baseAddress!)
+                        let approximate = CodeDistance(query: UnsafePointer(codes.baseAddress!), quantized: quantized, kernel: codeKernel)
+                        return nearest(view, approximate, k: candidates, ef: beam, filter: filter, scratch: scratch)
+                    }
+                    guard quantization.rescore else {
+                        return found.prefix(k).map { Neighbor(id: view.labels[Int($0.slot)], distance: $0.distance) }
+                    }
+                    return found
+                        .map { Neighbor(id: view.labels[Int($0.slot)], distance: kernel.distance(prepared, view.vector($0.slot), count: dimension)) }
+                        .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
+                        .prefix(k).map { $0 }
+                }
+            }
+        }
+    }
+
+    private func nearest<Distance: SlotDistance>(_ view: GraphView, _ distance: Distance, k: Int, ef: Int, filter: ((UInt32) -> Bool)?,
+                                                 scratch: SearchScratch) -> [HeapEntry] {
+        if let filter {
+            return nearestSlots(view, distance, k: k, ef: ef, accept: AcceptLiveMatching(predicate: filter), scratch: scratch)
+        }
+        if deletedCount.load(ordering: .relaxed) > 0 {
+            return nearestSlots(view, distance, k: k, ef: ef, accept: AcceptLiveSlots(), scratch: scratch)
+        }
+        return nearestSlots(view, distance, k: k, ef: ef, accept: AcceptEverySlot(), scratch: scratch)
+    }
+}

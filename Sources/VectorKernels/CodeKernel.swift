@@ -1,0 +1,65 @@
+import CVectorKernels
+
+/// The inner product of two 7-bit scalar-quantized code vectors (one byte per dimension, values
+/// 0...127, zero-padded to a multiple of 64 bytes) at one instruction-set level, resolved once
+/// like `DistanceKernel`. Every quantized distance is this integer plus per-vector corrections.
+public struct CodeKernel: Sendable {
+    public enum Level: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+        case serial = 0
+        /// AVX2 `vpmaddubsw`: 32 byte products per instruction.
+        case avx2 = 1
+        /// AVX-512 VNNI `vpdpbusd`: 64 byte products summed into dwords per instruction.
+        case vnni = 2
+
+        public var isSupported: Bool {
+            lodestone_codes_isa_supported(lodestone_codes_isa(rawValue: UInt32(rawValue))) != 0
+        }
+
+        /// The best level this CPU runs, capped by `LODESTONE_ISA` as the float kernels are
+        /// (serial → serial, haswell → avx2, skylake → vnni).
+        public static let best: Level = {
+            let cap: Level = switch KernelISA.best {
+            case .serial: .serial
+            case .haswell: .avx2
+            case .skylake: .vnni
+            }
+            return allCases.filter { $0.isSupported && $0 <= cap }.max() ?? .serial
+        }()
+
+        public static var supported: [Level] { allCases.filter(\.isSupported) }
+
+        public var description: String {
+            switch self {
+            case .serial: "serial"
+            case .avx2: "avx2 (vpmaddubsw)"
+            case .vnni: "avx512-vnni (vpdpbusd)"
+            }
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// Codes are padded to this many bytes so the SIMD paths need no tail.
+    public static let padding = 64
+
+    public let level: Level
+    @usableFromInline let function: lodestone_codes_dot_fn
+
+    public init(level: Level = .best) {
+        precondition(level.isSupported, "code kernel level \(level) is not supported on this CPU")
+        self.level = level
+        function = switch level {
+        case .serial: lodestone_codes_dot_serial
+        case .avx2: lodestone_codes_dot_avx2
+        case .vnni: lodestone_codes_dot_vnni
+        }
+    }
+
+    /// Σ a[i]·b[i] over `count` bytes (a multiple of `padding`).
+    @inlinable
+    public func dot(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> UInt32 {
+        function(a, b, count)
+    }
+
+    public static func paddedLength(_ dimension: Int) -> Int { (dimension + padding - 1) / padding * padding }
+}

@@ -13,6 +13,11 @@ struct KernelsCommand: ParsableCommand {
             let mark = isa == KernelISA.best ? "*" : " "
             print("\(mark) \(isa.shortName.padding(toLength: 8, withPad: " ", startingAt: 0)) \(isa.isSupported ? "supported" : "not supported")  \(isa)")
         }
+        print("quantized codes (int8):")
+        for level in CodeKernel.Level.allCases {
+            let mark = level == CodeKernel.Level.best ? "*" : " "
+            print("\(mark) \(level.description.padding(toLength: 24, withPad: " ", startingAt: 0)) \(level.isSupported ? "supported" : "not supported")")
+        }
         print("BLAS threads: \(BLAS.threadCount)")
     }
 }

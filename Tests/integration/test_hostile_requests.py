@@ -215,20 +215,20 @@ def test_embedding_input_beyond_the_window_is_truncated_and_the_answer_says_so(m
     assert body["usage"]["prompt_tokens"] == short["usage"]["prompt_tokens"] + 2 * window
 
 
+def assert_all_rejected_and_nothing_changed(server, session, requests_to_send):
+    before = fingerprint(session, server.url)
+    failures = send_all(session, server.url, requests_to_send)
+    assert server.process.poll() is None, "the server died"
+    assert not failures, f"{len(failures)} of {len(requests_to_send)} requests were not rejected cleanly, e.g. {failures[:5]}"
+    assert fingerprint(session, server.url) == before
+
+
 def test_lifecycle_registry_rollout_policy_and_snapshot_routes_reject_bad_input(server, hostile):
     lifecycle_requests = list(generated_requests(LIFECYCLE_ROUTES))
     assert len(lifecycle_requests) >= 200
-    before = fingerprint(hostile, server.url)
-    failures = send_all(hostile, server.url, lifecycle_requests)
-    assert server.process.poll() is None, "the server died"
-    assert not failures, f"{len(failures)} of {len(lifecycle_requests)} requests were not rejected cleanly, e.g. {failures[:5]}"
-    assert fingerprint(hostile, server.url) == before
+    assert_all_rejected_and_nothing_changed(server, hostile, lifecycle_requests)
 
 
 def test_hostile_requests_get_4xx_json_and_change_nothing(server, hostile):
     assert len(REQUESTS) >= 300
-    before = fingerprint(hostile, server.url)
-    failures = send_all(hostile, server.url, REQUESTS)
-    assert server.process.poll() is None, "the server died"
-    assert not failures, f"{len(failures)} of {len(REQUESTS)} requests were not rejected cleanly, e.g. {failures[:5]}"
-    assert fingerprint(hostile, server.url) == before
+    assert_all_rejected_and_nothing_changed(server, hostile, REQUESTS)

@@ -11,6 +11,8 @@ public struct SearchRequest: Sendable {
     /// Scan every (matching) vector instead of walking the graph.
     public var exact: Bool
     public var scoreThreshold: Float?
+    /// How a collection with quantized codes is searched; nil takes Qdrant's defaults.
+    public var quantization: QuantizationParameters?
     public var withPayload: Bool
     public var withVector: Bool
     /// The text the vector was embedded from, for the query log (nil for vector queries).
@@ -44,6 +46,7 @@ public struct SearchHit: Sendable {
 public enum SearchPlan: String, Sendable {
     case graph
     case filteredGraph = "filtered_graph"
+    case quantizedGraph = "quantized_graph"
     case exactScan = "exact_scan"
     case exactCandidates = "exact_candidates"
     /// Prefetched candidates fused, re-scored or diversified by the planner.

@@ -38,6 +38,7 @@ extension ServingCollection {
             var search = SearchRequest(vector: vector, limit: root.limit, offset: request.offset, filter: root.filter, ef: root.ef,
                                        exact: root.exact, scoreThreshold: root.scoreThreshold, withPayload: request.withPayload,
                                        withVector: request.withVector)
+            search.quantization = root.quantization
             search.text = request.text
             search.clientKey = request.clientKey
             return try self.search(search)

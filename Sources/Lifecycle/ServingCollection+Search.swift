@@ -78,7 +78,7 @@ extension ServingCollection {
 
     func nearest(_ request: SearchRequest, k: Int, index: HNSWIndex) throws -> ([Neighbor], SearchPlan) {
         let field = DenseFieldIndex(index: index, distance: distance)
-        var search = FieldSearch(k: k, ef: request.ef, exact: request.exact, candidates: nil)
+        var search = FieldSearch(k: k, ef: request.ef, exact: request.exact, candidates: nil, quantization: request.quantization)
         guard let filter = request.filter else { return try field.nearest(request.vector, search) }
         let limit = DenseFieldIndex.exactLimit(vectorLayout.hnsw, dimension: dimension, liveCount: index.liveCount)
         return try store.withFilterScope { scope in

@@ -72,6 +72,7 @@ extension ServingCollection {
                 if model != servingModel { monitoring.installCanary(nil, index: nil, model: nil) }
                 // The binding may just have moved, so read the rule again.
                 let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
+                candidateSet.quantize(vectorLayout.quantization)
                 self.withServing { $0 = Serving(indexes: candidateSet, build: number, model: model) }
                 storedChain.withLock { $0 = chain.map { StoredChain(index: candidate.index, build: number, extent: $0, lastSequence: candidate.sequence) } }
                 appliedSequence.store(applied, ordering: .releasing)

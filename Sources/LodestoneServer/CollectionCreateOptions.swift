@@ -5,16 +5,13 @@ import Storage
 /// accepted and dropped.
 enum CollectionCreateOptions {
     /// Read by `CollectionRoutes.schema`.
-    static let described: Set<String> = ["vectors", "sparse_vectors", "hnsw_config", "payload_schema", "embedding_model"]
+    static let described: Set<String> = ["vectors", "sparse_vectors", "hnsw_config", "payload_schema", "embedding_model", "quantization_config"]
     /// Met as stated: one shard on one node; payloads in LMDB, which is on disk and paged in by
     /// the OS (both of Qdrant's placements); the change log is one LMDB table that followers
     /// truncate, so Qdrant's WAL segment sizes have nothing to size.
     static let met: Set<String> = ["shard_number", "replication_factor", "write_consistency_factor", "on_disk_payload", "wal_config"]
 
     static func check(_ body: JSONFields) throws {
-        if body["quantization_config"].map({ !$0.isNull }) == true {
-            throw APIError.badRequest("`quantization_config` is not supported yet; vectors are stored and searched as float32")
-        }
         if body["optimizers_config"].map({ !$0.isNull }) == true {
             throw APIError.badRequest("`optimizers_config` is not supported: points are indexed as they are written, and rebuilds are lifecycle builds (`POST /collections/{name}/builds`)")
         }
@@ -28,6 +25,29 @@ enum CollectionCreateOptions {
             try wal.refuseUnknown(allowed: ["wal_capacity_mb", "wal_segments_ahead"])
         }
         if let hnsw = try body.object("hnsw_config") { try checkHNSW(hnsw) }
+    }
+
+    /// `quantization_config`: Qdrant's scalar int8 (`{"scalar": {"type": "int8", "quantile",
+    /// "always_ram"}}`); binary and product quantization are refused by name.
+    static func quantization(_ config: JSONFields?) throws -> ScalarQuantizationSettings? {
+        guard let config else { return nil }
+        try config.refuseUnknown(allowed: ["scalar", "binary", "product"])
+        for kind in ["binary", "product"] where config[kind] != nil {
+            throw APIError.badRequest("`quantization_config.\(kind)` is not supported yet; use {\"scalar\": {\"type\": \"int8\"}}")
+        }
+        guard let scalar = try config.object("scalar") else {
+            throw APIError.badRequest("`quantization_config` must be {\"scalar\": {\"type\": \"int8\", \"quantile\": 0.99, \"always_ram\": true}}")
+        }
+        try scalar.refuseUnknown(allowed: ["type", "quantile", "always_ram"])
+        guard try scalar.requireString("type") == "int8" else {
+            throw APIError.badRequest("`quantization_config.scalar.type` must be int8")
+        }
+        guard try scalar.bool("always_ram", default: true) else {
+            throw APIError.badRequest("`always_ram` false is not supported: the codes are always held in memory, beside the graph")
+        }
+        let settings = ScalarQuantizationSettings(quantile: try scalar.double("quantile") ?? 1)
+        if let problem = settings.problem() { throw APIError.badRequest("`quantization_config.scalar`: \(problem)") }
+        return settings
     }
 
     /// The `hnsw_config` keys beyond those `denseVector` reads (`m`, `ef_construct`, `ef`,

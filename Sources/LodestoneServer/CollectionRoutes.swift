@@ -109,7 +109,8 @@ struct CollectionRoutes {
         }
         return CollectionSchema(name: name, dimension: primary.dimension, distance: primary.distance, hnsw: primary.hnsw,
                                 embeddingModel: boundModel?.reference, payloadIndexes: indexes, vectorName: vectorName,
-                                namedVectors: named, sparseVectors: sparse)
+                                namedVectors: named, sparseVectors: sparse,
+                                quantization: try CollectionCreateOptions.quantization(try body.object("quantization_config")))
     }
 
     /// One dense vector's `{size, distance, hnsw_config}`; the collection's `hnsw_config`
@@ -309,6 +310,9 @@ struct CollectionRoutes {
                     "indexing_threshold": 20_000, "flush_interval_sec": 5, "max_optimization_threads": .null,
                 ],
                 "wal_config": ["wal_capacity_mb": 32, "wal_segments_ahead": 0],
+                "quantization_config": schema.quantization.map { settings in
+                    ["scalar": ["type": "int8", "quantile": .double(settings.quantile), "always_ram": true]]
+                } ?? .null,
             ],
             "payload_schema": .object(payloadSchema),
             "embedding_model": schema.embeddingModel.map(JSONValue.string) ?? .null,

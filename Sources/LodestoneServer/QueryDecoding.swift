@@ -13,6 +13,18 @@ struct QueryDecoding {
     static let nodeKeys: Set<String> = ["query", "using", "prefetch", "filter", "limit", "params", "score_threshold", "lookup_from"]
     static let rootKeys: Set<String> = nodeKeys.union(["offset", "with_payload", "with_vector", "shard_key", "timeout"])
 
+    /// `params.quantization`: `ignore`, `rescore`, `oversampling`, as Qdrant reads them.
+    static func quantization(_ fields: JSONFields?) throws -> QuantizationParameters? {
+        guard let fields else { return nil }
+        try fields.refuseUnknown(allowed: ["ignore", "rescore", "oversampling"])
+        let oversampling = try fields.double("oversampling") ?? 1
+        guard QuantizationParameters.oversamplingRange.contains(oversampling) else {
+            throw APIError.badRequest("`oversampling` must lie in \(QuantizationParameters.oversamplingRange), got \(oversampling)")
+        }
+        return QuantizationParameters(ignore: try fields.bool("ignore", default: false), rescore: try fields.bool("rescore", default: true),
+                                      oversampling: oversampling)
+    }
+
     /// The root node and the text its vector was embedded from (for the query log).
     func root(_ body: JSONFields, limit: Int) async throws -> (node: QueryNode, text: String?) {
         try body.refuseUnknown(allowed: Self.rootKeys)
@@ -49,11 +61,12 @@ struct QueryDecoding {
         }
         let (expression, text) = try await expression(queryValue, using: using, lookup: try body.object("lookup_from"))
         let params = try body.object("params")
-        if let params { try params.refuseUnknown(allowed: ["hnsw_ef", "exact", "indexed_only"]) }
+        if let params { try params.refuseUnknown(allowed: ["hnsw_ef", "exact", "indexed_only", "quantization"]) }
         let node = QueryNode(prefetch: prefetch, query: expression, using: using == schema.primaryVectorName ? nil : using,
                              filter: try body.filter(), limit: limit, ef: try params?.int("hnsw_ef", range: 1 ... 100_000),
                              exact: try params?.bool("exact", default: false) ?? false,
-                             scoreThreshold: try body.double("score_threshold").map(Float.init))
+                             scoreThreshold: try body.double("score_threshold").map(Float.init),
+                             quantization: try Self.quantization(try params?.object("quantization")))
         return (node, text)
     }
 

@@ -154,6 +154,10 @@ extension HNSWIndex {
         try reader.copy(into: UnsafeMutableRawPointer(view.levels + baseNodes), count: newNodes)
         try reader.copy(into: UnsafeMutableRawPointer(view.flags + baseNodes), count: newNodes)
         try reader.copy(into: view.records + baseNodes * view.recordStride, count: newNodes * view.recordStride)
+        // Codes are derived from the vectors, not stored: the new nodes are encoded here.
+        if let quantized = view.quantized {
+            for slot in baseNodes ..< nodes { quantized.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
+        }
         for slot in baseNodes..<nodes {
             let level = Int(view.levels[slot])
             guard level <= 32, level <= max(entryLevel, 0) else { throw .corruptSnapshot("node \(slot) has level \(level)") }

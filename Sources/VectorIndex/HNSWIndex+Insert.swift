@@ -18,6 +18,7 @@ extension HNSWIndex {
             return .success(())
         }
         try reserved.get()
+        trainQuantizerInBackgroundIfDue()
     }
 
     private func link(_ vector: UnsafeBufferPointer<Float>, id: UInt32) {

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import VectorKernels
 
@@ -22,11 +23,13 @@ extension HNSWIndex {
     /// (`quantile` 1, Qdrant's default, covers every value: clamping the extremes costs more
     /// recall on the largest coordinates, which dominate inner products, than finer steps gain);
     /// vectors inserted later are encoded as they are written (with the same range: a value
-    /// outside it is clamped, and rescoring corrects the order). Inserts wait meanwhile.
+    /// outside it is clamped, and rescoring corrects the order). Called again, it retrains on
+    /// what is stored now. Inserts wait meanwhile; searches go on (on the old codes or the
+    /// floats) and wait only for the swap.
     @discardableResult
     public func enableScalarQuantization(quantile: Double = 1, sampleValues: Int = 1_000_000) -> ScalarQuantizer {
         mutationLock.withWriteLock {
-            structureLock.withWriteLock {
+            let codes = structureLock.withReadLock { () -> QuantizedCodes in
                 let view = storage.view
                 let slots = count
                 let step = max(1, slots * dimension / max(sampleValues, dimension))
@@ -36,18 +39,52 @@ extension HNSWIndex {
                     values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
                 }
                 let quantizer = ScalarQuantizer.train(values: values, dimension: dimension, metric: metric.storedVectorMetric, quantile: quantile)
-                let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity)
+                let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity, trainedOn: slots)
                 let encoded = codes.view
                 for slot in 0 ..< slots { encoded.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
-                storage.attach(codes)
-                return quantizer
+                return codes
             }
+            // No insert ran meanwhile, so the capacity and the encoded slots are still current.
+            structureLock.withWriteLock { storage.attach(codes) }
+            quantizedTrainedOn.store(codes.trainedOn, ordering: .releasing)
+            return codes.quantizer
         }
     }
 
-    /// Drops the codes; searches walk the float vectors again.
+    /// Codes trained on fewer vectors would fix a range the data has not shown yet.
+    public static let minimumQuantizationTraining = 1_000
+
+    /// Asks for codes from now on: trained here when the graph holds
+    /// `minimumQuantizationTraining` vectors, else by the insert that reaches it (in the
+    /// background), and trained again whenever the graph has doubled since, so the range
+    /// follows the data. Searches walk the floats until the first codes exist.
+    public func quantize(quantile: Double) {
+        quantizationQuantile.withLock { $0 = quantile }
+        if quantizationIsDue { trainQuantizer(quantile) }
+    }
+
+    var quantizationIsDue: Bool {
+        let nodes = count, trained = quantizedTrainedOn.load(ordering: .acquiring)
+        return nodes >= Self.minimumQuantizationTraining && (trained == 0 || nodes >= 2 * trained)
+    }
+
+    private func trainQuantizer(_ quantile: Double) {
+        guard quantizationTraining.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
+        defer { quantizationTraining.store(false, ordering: .releasing) }
+        enableScalarQuantization(quantile: quantile)
+    }
+
+    /// After an insert: off the inserting thread, because training waits for every insert.
+    func trainQuantizerInBackgroundIfDue() {
+        guard quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let quantile = quantizationQuantile.withLock({ $0 }) else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer(quantile) }
+    }
+
+    /// Drops the codes and stops training them; searches walk the float vectors again.
     public func disableQuantization() {
+        quantizationQuantile.withLock { $0 = nil }
         mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
+        quantizedTrainedOn.store(0, ordering: .releasing)
     }
 
     /// The k nearest live vectors, the graph walked on codes (see `QuantizedSearch`). Without
@@ -56,12 +93,12 @@ extension HNSWIndex {
                        quantization: QuantizedSearch) throws(IndexError) -> [Neighbor] {
         guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, actual: query.count) }
         guard k > 0 else { return [] }
-        guard quantization.oversampling >= 1, quantization.oversampling.isFinite else {
-            throw .invalidParameter(name: "oversampling", reason: "must be at least 1, got \(quantization.oversampling)")
+        guard (1 ... 1_000).contains(quantization.oversampling) else {
+            throw .invalidParameter(name: "oversampling", reason: "must lie in 1...1000, got \(quantization.oversampling)")
         }
-        let candidates = max(k, Int((Double(k) * quantization.oversampling).rounded(.up)))
+        let candidates = max(k, min(Int((Double(min(k, 1 << 20)) * quantization.oversampling).rounded(.up)), max(count, k)))
         let beam = max(ef ?? parameters.ef, candidates)
-        let codeKernel = CodeKernel()
+        let codeKernel = self.codeKernel
         return query.withUnsafeBufferPointer { queryBuffer in
             structureLock.withReadLock {
                 let view = storage.view

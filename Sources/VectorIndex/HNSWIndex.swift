@@ -13,6 +13,13 @@ public final class HNSWIndex: Sendable {
     public let metric: Metric
     public let parameters: HNSWParameters
     public let kernel: DistanceKernel
+    /// The integer kernel quantized searches walk with, resolved once.
+    public let codeKernel = CodeKernel()
+    /// The quantile codes are trained with once `quantize(quantile:)` asked for them.
+    let quantizationQuantile = Mutex<Double?>(nil)
+    /// Vectors the current codes were trained on (0: none), and whether a training runs.
+    let quantizedTrainedOn = Atomic<Int>(0)
+    let quantizationTraining = Atomic<Bool>(false)
 
     let storage: GraphStorage
     let structureLock = ReadWriteLock()

@@ -3,12 +3,15 @@
 /// which grows it with the graph under the index's exclusive lock.
 final class QuantizedCodes: @unchecked Sendable {
     let quantizer: ScalarQuantizer
+    /// How many vectors the quantizer was trained on and encoded at the start.
+    let trainedOn: Int
     private(set) var capacity = 0
     private(set) var codes: UnsafeMutablePointer<UInt8>
     private(set) var corrections: UnsafeMutablePointer<Float>
 
-    init(quantizer: ScalarQuantizer, capacity: Int) {
+    init(quantizer: ScalarQuantizer, capacity: Int, trainedOn: Int) {
         self.quantizer = quantizer
+        self.trainedOn = trainedOn
         codes = .allocate(capacity: 1)
         corrections = .allocate(capacity: 1)
         resize(to: max(capacity, 1))
@@ -22,7 +25,8 @@ final class QuantizedCodes: @unchecked Sendable {
     func resize(to newCapacity: Int) {
         guard newCapacity > capacity else { return }
         let stride = quantizer.stride
-        let grownCodes = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity * stride)
+        // Rows of 64 bytes on 64-byte boundaries: the kernels' loads never split a cache line.
+        let grownCodes = UnsafeMutableRawPointer.allocate(byteCount: newCapacity * stride, alignment: 64).bindMemory(to: UInt8.self, capacity: newCapacity * stride)
         grownCodes.initialize(from: codes, count: capacity * stride)
         (grownCodes + capacity * stride).initialize(repeating: 0, count: (newCapacity - capacity) * stride)
         let grownCorrections = UnsafeMutablePointer<Float>.allocate(capacity: newCapacity)

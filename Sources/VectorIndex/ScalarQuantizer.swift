@@ -32,9 +32,11 @@ public struct ScalarQuantizer: Sendable, Equatable {
     /// Fits the range to the central `quantile` of `values` (every coordinate of a sample of
     /// the stored vectors, already normalised for cosine).
     public static func train(values: [Float], dimension: Int, metric: Metric, quantile: Double) -> ScalarQuantizer {
-        guard !values.isEmpty else { return ScalarQuantizer(dimension: dimension, metric: metric, offset: -1, scale: 2 / levels, quantile: quantile) }
-        let sorted = values.sorted()
-        let tail = (1 - min(max(quantile, 0.5), 1)) / 2
+        let quantile = quantile.isNaN ? 1 : min(max(quantile, 0.5), 1)
+        let finite = values.filter(\.isFinite)
+        guard !finite.isEmpty else { return ScalarQuantizer(dimension: dimension, metric: metric, offset: -1, scale: 2 / levels, quantile: quantile) }
+        let sorted = finite.sorted()
+        let tail = (1 - quantile) / 2
         let low = sorted[Int((Double(sorted.count - 1) * tail).rounded(.down))]
         let high = sorted[Int((Double(sorted.count - 1) * (1 - tail)).rounded(.up))]
         let span = high > low ? high - low : max(abs(low), 1)

@@ -30,6 +30,12 @@ public final class BuildIndexes: Sendable {
         [(primaryName, primary as any FieldIndex)] + secondary.keys.sorted().map { ($0, secondary[$0]!) }
     }
 
+    /// Gives every dense graph its codes when the schema quantizes (see `DenseFieldIndex.quantize`).
+    func quantize(_ settings: ScalarQuantizationSettings?) {
+        guard settings != nil else { return }
+        for (_, field) in fields { (field as? DenseFieldIndex)?.quantize(settings) }
+    }
+
     /// A set with a new primary index and the same secondary ones (a swap of the primary).
     func replacingPrimary(_ index: HNSWIndex) -> BuildIndexes {
         BuildIndexes(primaryName: primaryName, primary: DenseFieldIndex(index: index, distance: primary.distance), secondary: secondary)

@@ -13,6 +13,14 @@ final class DenseFieldIndex: FieldIndex {
         self.distance = distance
     }
 
+    /// Gives the graph quantized codes when the schema asks for them (a graph loaded from an
+    /// image or built carries none: codes are derived from the vectors, not stored). The graph
+    /// trains them once it holds enough vectors and again as it grows (`quantize(quantile:)`).
+    func quantize(_ settings: ScalarQuantizationSettings?) {
+        guard let settings else { return }
+        index.quantize(quantile: settings.quantile)
+    }
+
     var kind: String { "dense (\(index.dimension) dimensions)" }
     var liveCount: Int { index.liveCount }
     var higherIsBetter: Bool { distance.higherScoreIsBetter }
@@ -41,8 +49,11 @@ final class DenseFieldIndex: FieldIndex {
     /// matches it listed are few enough for an exact scan; otherwise the walk checks each node.
     func nearest(_ vector: [Float], _ search: FieldSearch) throws -> (neighbors: [Neighbor], plan: SearchPlan) {
         let ef = search.ef ?? index.parameters.ef
+        // An index holding codes walks them unless the query says `ignore`.
+        let quantized = index.quantizer == nil ? nil : (search.quantization ?? QuantizationParameters()).search
         guard let candidates = search.candidates else {
             if search.exact { return (try index.exactSearch(vector, k: search.k), .exactScan) }
+            if let quantized { return (try index.search(vector, k: search.k, ef: ef, quantization: quantized), .quantizedGraph) }
             return (try index.search(vector, k: search.k, ef: ef), .graph)
         }
         if let listed = candidates.listedIDs {
@@ -57,7 +68,8 @@ final class DenseFieldIndex: FieldIndex {
         // RECALL_UNWIDENED at 1M x 128, `lodestone bench-filtered`). Confining the walk to
         // the matching subgraph, two hops at a time as in ACORN-1, gave the same QPS at
         // recall 0.82.
-        let found = try index.search(vector, k: search.k, ef: max(ef, search.k), filter: candidates.test)
+        let found = try quantized.map { try index.search(vector, k: search.k, ef: max(ef, search.k), filter: candidates.test, quantization: $0) }
+            ?? index.search(vector, k: search.k, ef: max(ef, search.k), filter: candidates.test)
         guard found.count < search.k, found.count < index.liveCount else { return (found, .filteredGraph) }
         // Fewer than asked: either the filter admits fewer points, or the walk missed them
         // because the estimate was high. The exact scan settles both.

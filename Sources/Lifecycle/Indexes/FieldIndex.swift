@@ -116,6 +116,7 @@ struct FieldSearch: Sendable {
     var ef: Int?
     var exact: Bool
     var candidates: CandidateSet?
+    var quantization: QuantizationParameters? = nil
 }
 
 /// The index of one vector name of a build (Qdrant's `vector_data`: a storage plus an index

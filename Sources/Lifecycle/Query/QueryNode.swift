@@ -31,9 +31,12 @@ public struct QueryNode: Sendable {
     public var ef: Int?
     public var exact: Bool
     public var scoreThreshold: Float?
+    /// How a collection with quantized codes is searched; nil takes Qdrant's defaults.
+    public var quantization: QuantizationParameters?
 
     public init(prefetch: [QueryNode] = [], query: QueryExpression, using: String? = nil, filter: Filter? = nil, limit: Int = 10,
-                ef: Int? = nil, exact: Bool = false, scoreThreshold: Float? = nil) {
+                ef: Int? = nil, exact: Bool = false, scoreThreshold: Float? = nil, quantization: QuantizationParameters? = nil) {
+        self.quantization = quantization
         self.prefetch = prefetch
         self.query = query
         self.using = using

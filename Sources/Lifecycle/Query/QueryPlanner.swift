@@ -38,12 +38,13 @@ struct QueryPlanner {
         let candidates = try filter.map { CandidateSet(try filters.access($0, exactLimit: exactLimit(name))) }
         switch node.query {
         case let .nearest(vector):
-            return try field.search(vector, FieldSearch(k: node.limit, ef: node.ef, exact: node.exact, candidates: candidates))
+            return try field.search(vector, FieldSearch(k: node.limit, ef: node.ef, exact: node.exact, candidates: candidates,
+                                                        quantization: node.quantization))
         case .fusion:
             throw LifecycleError.invalidRequest("a fusion query needs `prefetch` lists to fuse")
         case let .mmr(vector, diversity, candidatesLimit):
             let pool = try field.search(.dense(vector), FieldSearch(k: max(candidatesLimit ?? node.limit, node.limit), ef: node.ef,
-                                                                     exact: node.exact, candidates: candidates))
+                                                                     exact: node.exact, candidates: candidates, quantization: node.quantization))
             return try diversify(pool.map(\.id), vector: vector, diversity: diversity, limit: node.limit, field: field, name: name)
         }
     }

@@ -83,6 +83,8 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     public var embeddingModel: String?
     /// Payload indexes by field path (`a.b`, `items[].sku`).
     public var payloadIndexes: [String: PayloadIndexType]
+    /// Scalar quantization of the dense vectors; nil searches on the float vectors only.
+    public var quantization: ScalarQuantizationSettings?
     public var createdAt: Date
 
     public init(
@@ -95,8 +97,10 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         createdAt: Date = Date(),
         vectorName: String? = nil,
         namedVectors: [String: DenseVectorConfiguration] = [:],
-        sparseVectors: [String: SparseVectorConfiguration] = [:]
+        sparseVectors: [String: SparseVectorConfiguration] = [:],
+        quantization: ScalarQuantizationSettings? = nil
     ) {
+        self.quantization = quantization
         self.name = name
         self.dimension = dimension
         self.distance = distance
@@ -135,6 +139,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
             throw StorageError.invalidSchema("dimension \(dimension) is outside \(Self.dimensionRange)")
         }
         if let problem = hnsw.problem() { throw StorageError.invalidSchema("HNSW \(problem)") }
+        if let problem = quantization?.problem() { throw StorageError.invalidSchema("scalar quantization: \(problem)") }
         if let model = embeddingModel {
             let parts = model.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -185,7 +190,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     public var primaryVectorName: String { vectorName ?? "" }
 
     private enum CodingKeys: String, CodingKey {
-        case name, dimension, distance, hnsw, embeddingModel, payloadIndexes, createdAt, vectorName, namedVectors, sparseVectors
+        case name, dimension, distance, hnsw, embeddingModel, payloadIndexes, createdAt, vectorName, namedVectors, sparseVectors, quantization
     }
 
     /// Schemas stored before named and sparse vectors existed decode with none.
@@ -201,5 +206,6 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         vectorName = try container.decodeIfPresent(String.self, forKey: .vectorName)
         namedVectors = try container.decodeIfPresent([String: DenseVectorConfiguration].self, forKey: .namedVectors) ?? [:]
         sparseVectors = try container.decodeIfPresent([String: SparseVectorConfiguration].self, forKey: .sparseVectors) ?? [:]
+        quantization = try container.decodeIfPresent(ScalarQuantizationSettings.self, forKey: .quantization)
     }
 }

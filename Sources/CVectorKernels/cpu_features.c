@@ -30,9 +30,27 @@ static int detect_isa(lodestone_isa isa) {
     default: return 1;
     }
 }
+
+// The code kernels need AVX2 alone, or AVX-512 F and BW with VNNI; probed like the float levels.
+static int detect_codes_isa(lodestone_codes_isa isa) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !((ecx >> 27) & 1) || !((ecx >> 28) & 1)) return 0;
+    uint64_t xcr0 = read_xcr0();
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    switch (isa) {
+    case LODESTONE_CODES_AVX2: return (xcr0 & 0x6) == 0x6 && ((ebx >> 5) & 1);
+    case LODESTONE_CODES_VNNI: return (xcr0 & 0xe6) == 0xe6 && ((ebx >> 16) & 1) && ((ebx >> 30) & 1) && ((ecx >> 11) & 1);
+    default: return 0;
+    }
+}
 #else
 static int detect_isa(lodestone_isa isa) { return isa == LODESTONE_ISA_SERIAL; }
+static int detect_codes_isa(lodestone_codes_isa isa) { (void)isa; return 0; }
 #endif
+
+int lodestone_codes_isa_supported(lodestone_codes_isa isa) {
+    return isa == LODESTONE_CODES_SERIAL || detect_codes_isa(isa);
+}
 
 int lodestone_isa_supported(lodestone_isa isa) {
     if (isa == LODESTONE_ISA_SERIAL) return 1;

@@ -19,7 +19,6 @@ uint32_t lodestone_codes_dot_serial(const uint8_t *a, const uint8_t *b, size_t c
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <cpuid.h>
 
 // vpmaddubsw multiplies unsigned by signed bytes into saturating 16-bit pair sums; with both
 // sides at most 127 a pair sum is at most 32,258, so nothing saturates.
@@ -55,24 +54,7 @@ uint32_t lodestone_codes_dot_vnni(const uint8_t *a, const uint8_t *b, size_t cou
     return (uint32_t)_mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
 }
 
-int lodestone_codes_isa_supported(lodestone_codes_isa isa) {
-    if (isa == LODESTONE_CODES_SERIAL) return 1;
-    unsigned int eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
-    if (!((ecx >> 27) & 1) || !((ecx >> 28) & 1)) return 0;
-    uint32_t xlo, xhi;
-    __asm__ volatile("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
-    int ymm = (xlo & 0x6) == 0x6, zmm = (xlo & 0xe6) == 0xe6;
-    int avx2 = (ebx >> 5) & 1, avx512f = (ebx >> 16) & 1, avx512bw = (ebx >> 30) & 1, vnni = (ecx >> 11) & 1;
-    switch (isa) {
-    case LODESTONE_CODES_AVX2: return ymm && avx2;
-    case LODESTONE_CODES_VNNI: return zmm && avx512f && avx512bw && vnni;
-    default: return 0;
-    }
-}
 #else
 uint32_t lodestone_codes_dot_avx2(const uint8_t *a, const uint8_t *b, size_t count) { return lodestone_codes_dot_serial(a, b, count); }
 uint32_t lodestone_codes_dot_vnni(const uint8_t *a, const uint8_t *b, size_t count) { return lodestone_codes_dot_serial(a, b, count); }
-int lodestone_codes_isa_supported(lodestone_codes_isa isa) { return isa == LODESTONE_CODES_SERIAL; }
 #endif

@@ -67,14 +67,16 @@ public struct ModelRegistry: Sendable {
     func adopt(_ record: ModelRecord) throws {
         try table.write { transaction in
             let key = Array(record.reference.utf8)
-            if let existing = try table.get(key, in: transaction) {
-                guard existing.digest == record.digest, existing.weightsSHA256 == record.weightsSHA256 else {
-                    throw RegistryError.differentManifest(reference: record.reference, registered: existing.digest ?? existing.weightsSHA256,
-                                                          offered: record.digest ?? record.weightsSHA256)
-                }
-                return
-            }
+            if let existing = try table.get(key, in: transaction) { return try Self.refuseConflict(existing, record) }
             try table.put(record, at: key, in: transaction)
+        }
+    }
+
+    /// The same reference with other files is refused, naming both digests.
+    static func refuseConflict(_ existing: ModelRecord, _ offered: ModelRecord) throws {
+        guard existing.digest == offered.digest, existing.weightsSHA256 == offered.weightsSHA256 else {
+            throw RegistryError.differentManifest(reference: offered.reference, registered: existing.digest ?? existing.weightsSHA256,
+                                                  offered: offered.digest ?? offered.weightsSHA256)
         }
     }
 

@@ -13,7 +13,7 @@ struct SearchRoutes {
         routes.on(router, .post, "/collections/{name}/points/query") { request, context in
             let serving = try routes.collection(context)
             let body = try await routes.fields(request)
-            try budget(serving).check([body], defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
+            try budget.check([body], defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
             return try await query(serving, body, defaultPayload: true, http: request)
         }
         routes.on(router, .post, "/collections/{name}/points/query/batch") { request, context in
@@ -43,11 +43,11 @@ struct SearchRoutes {
         guard case let .array(items)? = body["searches"] else { throw APIError.badRequest("`searches` must be a list of requests") }
         guard items.count <= 1_000 else { throw APIError.badRequest("\(items.count) searches in one batch; the maximum is 1000") }
         let searches = try items.enumerated().map { try JSONFields($1, context: "searches[\($0)]") }
-        try budget(serving).check(searches, defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
+        try budget.check(searches, defaultEf: serving.hnswParameters.ef, points: serving.liveCount)
         return searches
     }
 
-    private func budget(_ serving: ServingCollection) -> SearchWorkBudget {
+    private var budget: SearchWorkBudget {
         SearchWorkBudget(maxCandidates: routes.configuration.maxSearchCandidates, maxExactScanPoints: routes.configuration.maxExactScanPoints)
     }
 

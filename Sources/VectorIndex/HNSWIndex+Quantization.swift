@@ -60,6 +60,7 @@ extension HNSWIndex {
     /// follows the data. Searches walk the floats until the first codes exist.
     public func quantize(quantile: Double) {
         quantizationQuantile.withLock { $0 = quantile }
+        quantizationRequested.store(true, ordering: .releasing)
         if quantizationIsDue { trainQuantizer(quantile) }
     }
 
@@ -76,13 +77,14 @@ extension HNSWIndex {
 
     /// After an insert: off the inserting thread, because training waits for every insert.
     func trainQuantizerInBackgroundIfDue() {
-        guard quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let quantile = quantizationQuantile.withLock({ $0 }) else { return }
+        guard quantizationRequested.load(ordering: .relaxed), quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let quantile = quantizationQuantile.withLock({ $0 }) else { return }
         DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer(quantile) }
     }
 
     /// Drops the codes and stops training them; searches walk the float vectors again.
     public func disableQuantization() {
         quantizationQuantile.withLock { $0 = nil }
+        quantizationRequested.store(false, ordering: .releasing)
         mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
         quantizedTrainedOn.store(0, ordering: .releasing)
     }

@@ -17,6 +17,8 @@ public final class HNSWIndex: Sendable {
     public let codeKernel = CodeKernel()
     /// The quantile codes are trained with once `quantize(quantile:)` asked for them.
     let quantizationQuantile = Mutex<Double?>(nil)
+    /// Set with `quantizationQuantile`, read by every insert without a lock.
+    let quantizationRequested = Atomic<Bool>(false)
     /// Vectors the current codes were trained on (0: none), and whether a training runs.
     let quantizedTrainedOn = Atomic<Int>(0)
     let quantizationTraining = Atomic<Bool>(false)

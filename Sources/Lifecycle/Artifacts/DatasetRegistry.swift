@@ -95,13 +95,14 @@ public struct DatasetRegistry: Sendable {
     func adopt(_ record: DatasetRecord) throws {
         try table.write { transaction in
             let key = Array(record.reference.utf8)
-            if let existing = try table.get(key, in: transaction) {
-                guard existing.digest == record.digest else {
-                    throw RegistryError.differentDataset(reference: record.reference, registered: existing.digest, offered: record.digest)
-                }
-                return
-            }
+            if let existing = try table.get(key, in: transaction) { return try Self.refuseConflict(existing, record) }
             try table.put(record, at: key, in: transaction)
+        }
+    }
+
+    static func refuseConflict(_ existing: DatasetRecord, _ offered: DatasetRecord) throws {
+        guard existing.digest == offered.digest else {
+            throw RegistryError.differentDataset(reference: offered.reference, registered: existing.digest, offered: offered.digest)
         }
     }
 

@@ -88,17 +88,10 @@ struct SnapshotRecovery {
     private func checkRegistry(_ manifest: SnapshotManifest) throws {
         let lifecycle = engine.lifecycle
         for model in manifest.models {
-            guard let existing = try? lifecycle.models.registry.model(model.reference) else { continue }
-            guard existing.digest == model.digest, existing.weightsSHA256 == model.weightsSHA256 else {
-                throw RegistryError.differentManifest(reference: model.reference, registered: existing.digest ?? existing.weightsSHA256,
-                                                      offered: model.digest ?? model.weightsSHA256)
-            }
+            if let existing = try? lifecycle.models.registry.model(model.reference) { try ModelRegistry.refuseConflict(existing, model) }
         }
         for dataset in manifest.datasets {
-            guard let existing = try? lifecycle.datasets.dataset(dataset.reference) else { continue }
-            guard existing.digest == dataset.digest else {
-                throw RegistryError.differentDataset(reference: dataset.reference, registered: existing.digest, offered: dataset.digest)
-            }
+            if let existing = try? lifecycle.datasets.dataset(dataset.reference) { try DatasetRegistry.refuseConflict(existing, dataset) }
         }
     }
 

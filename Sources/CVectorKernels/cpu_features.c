@@ -43,10 +43,27 @@ static int detect_codes_isa(lodestone_codes_isa isa) {
     default: return 0;
     }
 }
+
+// POPCNT is CPUID.1:ECX[23]; VPOPCNTDQ needs AVX-512 F with the wide state saved, and CPUID.7:ECX[14].
+static int detect_bits_isa(lodestone_bits_isa isa) {
+    unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return 0;
+    int has_popcnt = (ecx >> 23) & 1;
+    if (isa == LODESTONE_BITS_POPCNT) return has_popcnt;
+    if (!((ecx >> 27) & 1)) return 0;
+    uint64_t xcr0 = read_xcr0();
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return isa == LODESTONE_BITS_AVX512 && (xcr0 & 0xe6) == 0xe6 && ((ebx >> 16) & 1) && ((ecx >> 14) & 1);
+}
 #else
 static int detect_isa(lodestone_isa isa) { return isa == LODESTONE_ISA_SERIAL; }
 static int detect_codes_isa(lodestone_codes_isa isa) { (void)isa; return 0; }
+static int detect_bits_isa(lodestone_bits_isa isa) { (void)isa; return 0; }
 #endif
+
+int lodestone_bits_isa_supported(lodestone_bits_isa isa) {
+    return isa == LODESTONE_BITS_SERIAL || detect_bits_isa(isa);
+}
 
 int lodestone_codes_isa_supported(lodestone_codes_isa isa) {
     return isa == LODESTONE_CODES_SERIAL || detect_codes_isa(isa);

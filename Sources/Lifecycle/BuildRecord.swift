@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// An immutable, numbered version of a collection's index and what is known about it.
 public struct BuildRecord: Codable, Sendable, Equatable {
@@ -28,11 +29,20 @@ public struct BuildRecord: Codable, Sendable, Equatable {
     public var production: ProductionComparison?
     public var embedSeconds: Double?
     public var failure: String?
+    /// The codes the build serves with (nil in records made before builds carried them: those
+    /// serve with the collection's setting).
+    public var quantization: BuildQuantization?
 
     public var id: String { LifecycleContext.buildID(collection, number) }
 
+    /// The quantization the build serves with, the collection's `setting` when the record
+    /// predates builds carrying their own.
+    public func servingQuantization(collectionSetting setting: QuantizationSettings?) -> QuantizationSettings? {
+        quantization.map(\.settings) ?? setting
+    }
+
     enum CodingKeys: String, CodingKey {
-        case collection, number, model, m, ef, status, points, recall, failure, production
+        case collection, number, model, m, ef, status, points, recall, failure, production, quantization
         case embedSeconds = "embed_seconds"
         case efConstruction = "ef_construct"
         case fromSequence = "from_sequence"
@@ -41,6 +51,33 @@ public struct BuildRecord: Codable, Sendable, Equatable {
         case finishedAt = "finished_at"
         case buildSeconds = "build_seconds"
         case catchUpSeconds = "catch_up_seconds"
+    }
+}
+
+/// Whether a build's dense graphs walk on codes, and which: `"none"`, or the settings.
+public enum BuildQuantization: Codable, Sendable, Equatable {
+    case none
+    case quantized(QuantizationSettings)
+
+    public init(_ settings: QuantizationSettings?) { self = settings.map(Self.quantized) ?? .none }
+
+    public var settings: QuantizationSettings? {
+        if case .quantized(let settings) = self { return settings }
+        return nil
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let word = try? container.decode(String.self), word == "none" { self = .none; return }
+        self = .quantized(try container.decode(QuantizationSettings.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .none: try container.encode("none")
+        case .quantized(let settings): try container.encode(settings)
+        }
     }
 }
 

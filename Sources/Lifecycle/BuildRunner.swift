@@ -26,8 +26,10 @@ public struct BuildRunner: Sendable {
 
     public var catalog: BuildCatalog { context.builds }
 
-    /// Records build `number` as `building` and returns it; run it with `run(_:)`.
-    public func begin(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil) throws -> BuildRecord {
+    /// Records build `number` as `building` and returns it; run it with `run(_:)`. Without a
+    /// `quantization` the build serves with the collection's.
+    public func begin(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil,
+                      quantization: BuildQuantization? = nil) throws -> BuildRecord {
         let collection = try context.store.collection(named: name)
         let schema = try collection.schema()
         guard schema.hasDenseVector else {
@@ -42,17 +44,21 @@ public struct BuildRunner: Sendable {
                 throw LifecycleError.invalidRequest("model \(model) makes \(record.dimension)-dimensional vectors; collection `\(name)` holds \(schema.dimension)")
             }
         }
+        if let problem = quantization?.settings?.problem() { throw LifecycleError.invalidRequest("quantization: \(problem)") }
         return try catalog.begin(collection: name) { number in
-            BuildRecord(collection: name, number: number, model: buildModel, m: settings.m, efConstruction: settings.efConstruction,
-                        ef: settings.ef, fromSequence: 0, appliedSequence: 0, status: .building, startedAt: Date(), points: 0)
+            var record = BuildRecord(collection: name, number: number, model: buildModel, m: settings.m, efConstruction: settings.efConstruction,
+                                     ef: settings.ef, fromSequence: 0, appliedSequence: 0, status: .building, startedAt: Date(), points: 0)
+            record.quantization = quantization ?? BuildQuantization(schema.quantization)
+            return record
         }
     }
 
     /// Begins a build with the collection's HNSW settings, each overridable.
-    public func begin(collection name: String, model: String?, m: Int?, efConstruction: Int?, ef: Int?) throws -> BuildRecord {
+    public func begin(collection name: String, model: String?, m: Int?, efConstruction: Int?, ef: Int?,
+                      quantization: BuildQuantization? = nil) throws -> BuildRecord {
         let hnsw = try context.store.collection(named: name).schema().hnsw
         return try begin(collection: name, model: model, parameters: HNSWParameters(
-            m: m ?? hnsw.m, efConstruction: efConstruction ?? hnsw.efConstruction, ef: ef ?? hnsw.ef))
+            m: m ?? hnsw.m, efConstruction: efConstruction ?? hnsw.efConstruction, ef: ef ?? hnsw.ef), quantization: quantization)
     }
 
     /// Begins and runs a build.
@@ -99,6 +105,8 @@ public struct BuildRunner: Sendable {
             try context.storeIndex(index, sequence: record.appliedSequence, collection: record.collection, build: record.number)
             try BuildIndexImages.store(set, sequence: record.appliedSequence,
                                      in: try context.store.build(id: LifecycleContext.buildID(record.collection, record.number)).blobs)
+            // The gate measures the build as it would serve: walked on its codes, if it has any.
+            set.quantize(record.servingQuantization(collectionSetting: schema.quantization))
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
             let production = try context.production(of: record.collection, live: live)
             let (candidate, productionReport, _) = try RecallCheck(k: recallK, queries: recallQueries)

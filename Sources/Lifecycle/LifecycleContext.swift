@@ -76,9 +76,15 @@ public struct LifecycleContext: Sendable {
         return .init(index: index, build: 0, model: record.originalModel(current: schema.embeddingModel), ef: schema.hnsw.ef)
     }
 
-    /// A build's stored index and the sequence number it reflects.
-    func loadIndex(collection: String, build number: Int, dimension: Int) throws -> (index: HNSWIndex, sequence: UInt64) {
+    /// A build's stored index and the sequence number it reflects. Unless `quantized` is false,
+    /// the index gets the codes the build serves with, so gates, shadows and canaries measure
+    /// what it would serve (images hold no codes: they are derived from the vectors).
+    func loadIndex(collection: String, build number: Int, dimension: Int, quantized: Bool = true) throws -> (index: HNSWIndex, sequence: UInt64) {
         let loaded = try loadIndexImages(collection: collection, build: number, dimension: dimension)
+        if quantized, let record = try builds.build(collection, number) {
+            let setting = try store.collection(named: collection).schema().quantization
+            if let settings = record.servingQuantization(collectionSetting: setting) { loaded.index.quantize(settings) }
+        }
         return (loaded.index, loaded.sequence)
     }
 

@@ -14,6 +14,7 @@ extension ServingCollection {
         let candidate: (index: HNSWIndex, sequence: UInt64)
         var chain: IndexImageChain.Extent?
         let model: String?
+        var quantization = schema.quantization
         if number == 0 {
             let record = try context.serving.record(name)
             // Images that cannot be used are only a cache of the stored points: rebuild instead.
@@ -31,12 +32,15 @@ extension ServingCollection {
             candidate = (loaded.index, loaded.sequence)
             chain = loaded.extent
             model = record.model
+            quantization = record.servingQuantization(collectionSetting: schema.quantization)
         }
         let blobs = number == 0 ? store.blobs : try context.store.build(id: LifecycleContext.buildID(name, number)).blobs
         let secondary = try BuildIndexImages.load(schema: schema, sequence: candidate.sequence, from: blobs, store: store, threads: 2)
         let candidateSet = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: candidate.index, distance: schema.distance),
                                     secondary: secondary.indexes)
         let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: secondary.sequence)
+        // Codes are trained here, outside the write gate; changes applied after are encoded as inserted.
+        candidateSet.quantize(quantization)
         // The image lock first, as `persistIndex` takes them: no image of the outgoing index
         // is half-stored while it is swapped out.
         try persistLock.withLock { _ in try writeGate.withLock { _ in
@@ -69,10 +73,10 @@ extension ServingCollection {
             // that does not load); then the catalog follower finishes it on its next turn.
             do {
                 try context.bindSchema(collection: name, to: model)
+                if quantization != schema.quantization { try context.store.setQuantization(collection: name, quantization) }
                 if model != servingModel { monitoring.installCanary(nil, index: nil, model: nil) }
                 // The binding may just have moved, so read the rule again.
                 let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
-                candidateSet.quantize(vectorLayout.quantization)
                 self.withServing { $0 = Serving(indexes: candidateSet, build: number, model: model) }
                 storedChain.withLock { $0 = chain.map { StoredChain(index: candidate.index, build: number, extent: $0, lastSequence: candidate.sequence) } }
                 appliedSequence.store(applied, ordering: .releasing)

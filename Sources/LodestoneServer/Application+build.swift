@@ -47,7 +47,9 @@ public func makeRouter(
     SearchRoutes(routes: routes).register(on: router)
     OpenAIRoutes(routes: routes, models: models).register(on: router)
     // Builds the policy starts are jobs like any other: listed, with progress, cancellable.
-    LifecycleRoutes(routes: routes, jobs: policyMonitor?.jobs ?? BuildJobs()).register(on: router)
+    let jobs = policyMonitor?.jobs ?? BuildJobs()
+    LifecycleRoutes(routes: routes, jobs: jobs).register(on: router)
+    CollectionUpdateRoutes(routes: routes, jobs: jobs).register(on: router)
     PolicyRoutes(routes: routes, monitor: policyMonitor).register(on: router)
     RolloutRoutes(routes: routes).register(on: router)
     RegistryRoutes(routes: routes).register(on: router)

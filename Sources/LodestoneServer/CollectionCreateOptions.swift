@@ -28,26 +28,60 @@ enum CollectionCreateOptions {
     }
 
     /// `quantization_config`: Qdrant's scalar int8 (`{"scalar": {"type": "int8", "quantile",
-    /// "always_ram"}}`); binary and product quantization are refused by name.
-    static func quantization(_ config: JSONFields?) throws -> ScalarQuantizationSettings? {
+    /// "always_ram"}}`) or binary one-bit (`{"binary": {"encoding": "one_bit", "always_ram"}}`);
+    /// product quantization and the other binary encodings are refused by name.
+    static func quantization(_ config: JSONFields?) throws -> QuantizationSettings? {
         guard let config else { return nil }
         try config.refuseUnknown(allowed: ["scalar", "binary", "product"])
-        for kind in ["binary", "product"] where config[kind] != nil {
-            throw APIError.badRequest("`quantization_config.\(kind)` is not supported yet; use {\"scalar\": {\"type\": \"int8\"}}")
+        if config["product"] != nil {
+            throw APIError.badRequest("`quantization_config.product` is not supported; use {\"scalar\": {\"type\": \"int8\"}} or {\"binary\": {}}")
+        }
+        if let binary = try config.object("binary") {
+            guard config["scalar"] == nil else { throw APIError.badRequest("`quantization_config` takes one of `scalar` and `binary`, not both") }
+            return try binaryQuantization(binary)
         }
         guard let scalar = try config.object("scalar") else {
-            throw APIError.badRequest("`quantization_config` must be {\"scalar\": {\"type\": \"int8\", \"quantile\": 0.99, \"always_ram\": true}}")
+            throw APIError.badRequest("`quantization_config` must be {\"scalar\": {\"type\": \"int8\", \"quantile\": 0.99, \"always_ram\": true}} or {\"binary\": {\"always_ram\": true}}")
         }
         try scalar.refuseUnknown(allowed: ["type", "quantile", "always_ram"])
         guard try scalar.requireString("type") == "int8" else {
             throw APIError.badRequest("`quantization_config.scalar.type` must be int8")
         }
-        guard try scalar.bool("always_ram", default: true) else {
-            throw APIError.badRequest("`always_ram` false is not supported: the codes are always held in memory, beside the graph")
-        }
-        let settings = ScalarQuantizationSettings(quantile: try scalar.double("quantile") ?? 1)
+        try requireInMemory(scalar)
+        let settings = QuantizationSettings(kind: .scalar, quantile: try scalar.double("quantile") ?? 1)
         if let problem = settings.problem() { throw APIError.badRequest("`quantization_config.scalar`: \(problem)") }
         return settings
+    }
+
+    /// The settings as `quantization_config` shows them in the collection's info.
+    static func describe(_ settings: QuantizationSettings) -> JSONValue {
+        switch settings.kind {
+        case .scalar: ["scalar": ["type": "int8", "quantile": .double(settings.quantile), "always_ram": true]]
+        case .binary: ["binary": ["always_ram": true, "encoding": "one_bit", "query_encoding": "default"]]
+        }
+    }
+
+    private static func binaryQuantization(_ binary: JSONFields) throws -> QuantizationSettings {
+        try binary.refuseUnknown(allowed: ["always_ram", "memory", "encoding", "query_encoding"])
+        try requireInMemory(binary)
+        if let encoding = try binary.string("encoding"), encoding != "one_bit" {
+            throw APIError.badRequest("`quantization_config.binary.encoding` \(encoding) is not supported; one_bit is")
+        }
+        if let queryEncoding = try binary.string("query_encoding"), !["default", "binary"].contains(queryEncoding) {
+            throw APIError.badRequest("`quantization_config.binary.query_encoding` \(queryEncoding) is not supported; queries are encoded as bits (default, binary)")
+        }
+        return .binary
+    }
+
+    /// Codes are always held in memory, beside the graph: `always_ram` false or `memory` other
+    /// than ram would be a placement this server does not make.
+    private static func requireInMemory(_ fields: JSONFields) throws {
+        guard try fields.bool("always_ram", default: true) else {
+            throw APIError.badRequest("`always_ram` false in \(fields.context) is not supported: the codes are always held in memory, beside the graph")
+        }
+        if let memory = try fields.string("memory"), memory != "ram" {
+            throw APIError.badRequest("`memory` \(memory) in \(fields.context) is not supported: the codes are always held in memory (ram)")
+        }
     }
 
     /// The `hnsw_config` keys beyond those `denseVector` reads (`m`, `ef_construct`, `ef`,

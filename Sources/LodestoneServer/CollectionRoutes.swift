@@ -310,9 +310,7 @@ struct CollectionRoutes {
                     "indexing_threshold": 20_000, "flush_interval_sec": 5, "max_optimization_threads": .null,
                 ],
                 "wal_config": ["wal_capacity_mb": 32, "wal_segments_ahead": 0],
-                "quantization_config": schema.quantization.map { settings in
-                    ["scalar": ["type": "int8", "quantile": .double(settings.quantile), "always_ram": true]]
-                } ?? .null,
+                "quantization_config": schema.quantization.map(CollectionCreateOptions.describe) ?? .null,
             ],
             "payload_schema": .object(payloadSchema),
             "embedding_model": schema.embeddingModel.map(JSONValue.string) ?? .null,

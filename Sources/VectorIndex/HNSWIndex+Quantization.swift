@@ -17,17 +17,15 @@ public struct QuantizedSearch: Sendable, Equatable {
 
 extension HNSWIndex {
     /// The quantizer the index traverses with; nil when it holds no codes.
-    public var quantizer: ScalarQuantizer? { structureLock.withReadLock { storage.quantized?.quantizer } }
+    public var quantizer: VectorQuantizer? { structureLock.withReadLock { storage.quantized?.quantizer } }
 
-    /// Trains a scalar quantizer on a sample of the stored vectors and encodes every vector
-    /// (`quantile` 1, Qdrant's default, covers every value: clamping the extremes costs more
-    /// recall on the largest coordinates, which dominate inner products, than finer steps gain);
-    /// vectors inserted later are encoded as they are written (with the same range: a value
-    /// outside it is clamped, and rescoring corrects the order). Called again, it retrains on
-    /// what is stored now. Inserts wait meanwhile; searches go on (on the old codes or the
-    /// floats) and wait only for the swap.
+    /// Trains a quantizer of `kind` on a sample of the stored vectors and encodes every vector;
+    /// vectors inserted later are encoded as they are written, with the same training (a value
+    /// outside a scalar range is clamped, and rescoring corrects the order). Called again, it
+    /// retrains on what is stored now. Inserts wait meanwhile; searches go on (on the old codes
+    /// or the floats) and wait only for the swap.
     @discardableResult
-    public func enableScalarQuantization(quantile: Double = 1, sampleValues: Int = 1_000_000) -> ScalarQuantizer {
+    public func enableQuantization(_ kind: QuantizationKind, sampleValues: Int = 1_000_000) -> VectorQuantizer {
         mutationLock.withWriteLock {
             let codes = structureLock.withReadLock { () -> QuantizedCodes in
                 let view = storage.view
@@ -38,7 +36,7 @@ extension HNSWIndex {
                 for slot in stride(from: 0, to: slots, by: step) {
                     values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
                 }
-                let quantizer = ScalarQuantizer.train(values: values, dimension: dimension, metric: metric.storedVectorMetric, quantile: quantile)
+                let quantizer = VectorQuantizer.train(kind, values: values, dimension: dimension, metric: metric.storedVectorMetric)
                 let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity, trainedOn: slots)
                 let encoded = codes.view
                 for slot in 0 ..< slots { encoded.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
@@ -51,6 +49,21 @@ extension HNSWIndex {
         }
     }
 
+    /// Scalar codes (`quantile` 1, Qdrant's default, covers every value: clamping the extremes
+    /// costs more recall on the largest coordinates, which dominate inner products, than finer
+    /// steps gain).
+    @discardableResult
+    public func enableScalarQuantization(quantile: Double = 1) -> ScalarQuantizer {
+        guard case .scalar(let scalar) = enableQuantization(.scalar(quantile: quantile)) else { preconditionFailure("scalar training made another kind") }
+        return scalar
+    }
+
+    @discardableResult
+    public func enableBinaryQuantization() -> BinaryQuantizer {
+        guard case .binary(let binary) = enableQuantization(.binary) else { preconditionFailure("binary training made another kind") }
+        return binary
+    }
+
     /// Codes trained on fewer vectors would fix a range the data has not shown yet.
     public static let minimumQuantizationTraining = 1_000
 
@@ -58,10 +71,18 @@ extension HNSWIndex {
     /// `minimumQuantizationTraining` vectors, else by the insert that reaches it (in the
     /// background), and trained again whenever the graph has doubled since, so the range
     /// follows the data. Searches walk the floats until the first codes exist.
-    public func quantize(quantile: Double) {
-        quantizationQuantile.withLock { $0 = quantile }
+    public func quantize(_ kind: QuantizationKind) {
+        let changed = requestedQuantization.withLock { requested in
+            defer { requested = kind }
+            return requested != kind
+        }
+        // Codes of another kind or quantile go at once; new ones are trained when due.
+        if changed, let current = quantizer, current.kind != kind {
+            mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
+            quantizedTrainedOn.store(0, ordering: .releasing)
+        }
         quantizationRequested.store(true, ordering: .releasing)
-        if quantizationIsDue { trainQuantizer(quantile) }
+        if quantizationIsDue { trainQuantizer(kind) }
     }
 
     var quantizationIsDue: Bool {
@@ -69,21 +90,21 @@ extension HNSWIndex {
         return nodes >= Self.minimumQuantizationTraining && (trained == 0 || nodes >= 2 * trained)
     }
 
-    private func trainQuantizer(_ quantile: Double) {
+    private func trainQuantizer(_ kind: QuantizationKind) {
         guard quantizationTraining.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
         defer { quantizationTraining.store(false, ordering: .releasing) }
-        enableScalarQuantization(quantile: quantile)
+        enableQuantization(kind)
     }
 
     /// After an insert: off the inserting thread, because training waits for every insert.
     func trainQuantizerInBackgroundIfDue() {
-        guard quantizationRequested.load(ordering: .relaxed), quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let quantile = quantizationQuantile.withLock({ $0 }) else { return }
-        DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer(quantile) }
+        guard quantizationRequested.load(ordering: .relaxed), quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let kind = requestedQuantization.withLock({ $0 }) else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer(kind) }
     }
 
     /// Drops the codes and stops training them; searches walk the float vectors again.
     public func disableQuantization() {
-        quantizationQuantile.withLock { $0 = nil }
+        requestedQuantization.withLock { $0 = nil }
         quantizationRequested.store(false, ordering: .releasing)
         mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
         quantizedTrainedOn.store(0, ordering: .releasing)
@@ -100,7 +121,6 @@ extension HNSWIndex {
         }
         let candidates = max(k, min(Int((Double(min(k, 1 << 20)) * quantization.oversampling).rounded(.up)), max(count, k)))
         let beam = max(ef ?? parameters.ef, candidates)
-        let codeKernel = self.codeKernel
         return query.withUnsafeBufferPointer { queryBuffer in
             structureLock.withReadLock {
                 let view = storage.view
@@ -111,20 +131,33 @@ extension HNSWIndex {
                         return nearest(view, exact, k: k, ef: beam, filter: filter, scratch: scratch)
                             .map { Neighbor(id: view.labels[Int($0.slot)], distance: $0.distance) }
                     }
-                    var queryCodes = [UInt8](repeating: 0, count: quantized.quantizer.stride)
-                    let found: [HeapEntry] = queryCodes.withUnsafeMutableBufferPointer { codes in
-                        _ = quantized.quantizer.encode(prepared, into: codes.baseAddress!)
-                        let approximate = CodeDistance(query: UnsafePointer(codes.baseAddress!), quantized: quantized, kernel: codeKernel)
-                        return nearest(view, approximate, k: candidates, ef: beam, filter: filter, scratch: scratch)
-                    }
+                    let found = walkOnCodes(view, quantized, query: prepared, k: candidates, ef: beam, filter: filter, scratch: scratch)
                     guard quantization.rescore else {
-                        return found.prefix(k).map { Neighbor(id: view.labels[Int($0.slot)], distance: $0.distance) }
+                        return found.prefix(k).map { Neighbor(id: view.labels[Int($0.slot)], distance: quantized.approximateDistance($0.distance)) }
                     }
                     return found
                         .map { Neighbor(id: view.labels[Int($0.slot)], distance: kernel.distance(prepared, view.vector($0.slot), count: dimension)) }
                         .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
                         .prefix(k).map { $0 }
                 }
+            }
+        }
+    }
+
+    /// The graph walked on the codes' distance, in the codes' units (see `approximateDistance`).
+    private func walkOnCodes(_ view: GraphView, _ quantized: QuantizedView, query: UnsafePointer<Float>, k: Int, ef: Int,
+                             filter: ((UInt32) -> Bool)?, scratch: SearchScratch) -> [HeapEntry] {
+        let queryWords = [UInt64](repeating: 0, count: (quantized.quantizer.stride + 7) / 8)
+        return queryWords.withUnsafeBufferPointer { words in
+            let codes = UnsafeMutableRawPointer(mutating: words.baseAddress!)
+            _ = quantized.quantizer.encode(query, into: codes.assumingMemoryBound(to: UInt8.self))
+            switch quantized.quantizer {
+            case .scalar(let scalar):
+                let distance = CodeDistance(query: UnsafePointer(codes.assumingMemoryBound(to: UInt8.self)), quantizer: scalar, quantized: quantized, kernel: codeKernel)
+                return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
+            case .binary(let binary):
+                let distance = BitDistance(query: words.baseAddress!, quantizer: binary, quantized: quantized, kernel: bitKernel)
+                return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
             }
         }
     }

@@ -15,9 +15,11 @@ public final class HNSWIndex: Sendable {
     public let kernel: DistanceKernel
     /// The integer kernel quantized searches walk with, resolved once.
     public let codeKernel = CodeKernel()
-    /// The quantile codes are trained with once `quantize(quantile:)` asked for them.
-    let quantizationQuantile = Mutex<Double?>(nil)
-    /// Set with `quantizationQuantile`, read by every insert without a lock.
+    /// The Hamming kernel binary-quantized searches walk with.
+    public let bitKernel = BitKernel()
+    /// The codes `quantize(_:)` asked for, trained once the graph holds enough vectors.
+    let requestedQuantization = Mutex<QuantizationKind?>(nil)
+    /// Set with `requestedQuantization`, read by every insert without a lock.
     let quantizationRequested = Atomic<Bool>(false)
     /// Vectors the current codes were trained on (0: none), and whether a training runs.
     let quantizedTrainedOn = Atomic<Int>(0)

@@ -1,15 +1,15 @@
 /// The quantized copy of every stored vector, slot by slot next to the graph: `stride` code
-/// bytes and one float correction per slot (see `ScalarQuantizer`). Owned by `GraphStorage`,
+/// bytes and one float correction per slot (see `ScalarQuantizer`, `BinaryQuantizer`). Owned by `GraphStorage`,
 /// which grows it with the graph under the index's exclusive lock.
 final class QuantizedCodes: @unchecked Sendable {
-    let quantizer: ScalarQuantizer
+    let quantizer: VectorQuantizer
     /// How many vectors the quantizer was trained on and encoded at the start.
     let trainedOn: Int
     private(set) var capacity = 0
     private(set) var codes: UnsafeMutablePointer<UInt8>
     private(set) var corrections: UnsafeMutablePointer<Float>
 
-    init(quantizer: ScalarQuantizer, capacity: Int, trainedOn: Int) {
+    init(quantizer: VectorQuantizer, capacity: Int, trainedOn: Int) {
         self.quantizer = quantizer
         self.trainedOn = trainedOn
         codes = .allocate(capacity: 1)
@@ -46,12 +46,18 @@ final class QuantizedCodes: @unchecked Sendable {
 
 /// The codes' pointers for one operation, taken with the graph's view.
 struct QuantizedView {
-    let quantizer: ScalarQuantizer
+    let quantizer: VectorQuantizer
     let codes: UnsafeMutablePointer<UInt8>
     let corrections: UnsafeMutablePointer<Float>
 
     @inline(__always)
     func codes(_ slot: UInt32) -> UnsafeMutablePointer<UInt8> { codes + Int(slot) &* quantizer.stride }
+
+    /// What a walk's code distance stands for in the metric's units.
+    func approximateDistance(_ walked: Float) -> Float {
+        guard case .binary(let binary) = quantizer else { return walked }
+        return binary.approximateDistance(hamming: walked)
+    }
 
     /// Encodes the (already normalised) vector of `slot`.
     func encode(_ vector: UnsafePointer<Float>, slot: UInt32) {

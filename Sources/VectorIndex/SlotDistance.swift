@@ -34,11 +34,11 @@ struct CodeDistance: SlotDistance {
     let codes: UnsafeMutablePointer<UInt8>
     let corrections: UnsafeMutablePointer<Float>
 
-    init(query: UnsafePointer<UInt8>, quantized: QuantizedView, kernel: CodeKernel) {
+    init(query: UnsafePointer<UInt8>, quantizer: ScalarQuantizer, quantized: QuantizedView, kernel: CodeKernel) {
         self.query = query
-        constant = quantized.quantizer.constant(codes: query)
-        factor = quantized.quantizer.factor
-        stride = quantized.quantizer.stride
+        constant = quantizer.constant(codes: query)
+        factor = quantizer.factor
+        stride = quantizer.stride
         self.kernel = kernel
         codes = quantized.codes
         corrections = quantized.corrections
@@ -51,5 +51,30 @@ struct CodeDistance: SlotDistance {
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
         lodestone_prefetch(codes + Int(slot) &* stride)
+    }
+}
+
+/// The Hamming distance between bit codes (`BinaryQuantizer`): a handful of words per node,
+/// a thirty-second of the float vector. The walk orders by the bit count itself; results that
+/// are not rescored are turned into the metric's units afterwards.
+struct BitDistance: SlotDistance {
+    let query: UnsafePointer<UInt64>
+    let words: Int
+    let kernel: BitKernel
+    let codes: UnsafePointer<UInt64>
+
+    init(query: UnsafePointer<UInt64>, quantizer: BinaryQuantizer, quantized: QuantizedView, kernel: BitKernel) {
+        self.query = query
+        words = quantizer.words
+        self.kernel = kernel
+        codes = UnsafeRawPointer(quantized.codes).assumingMemoryBound(to: UInt64.self)
+    }
+
+    @inline(__always) func distance(to slot: UInt32, in view: GraphView) -> Float {
+        Float(kernel.hamming(query, codes + Int(slot) &* words, words: words))
+    }
+
+    @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
+        lodestone_prefetch(codes + Int(slot) &* words)
     }
 }

@@ -25,11 +25,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads used to build.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Measure only the first N queries.") var maxQueries: Int?
     @Option(name: .customLong("repeat"), help: "Run the queries this many times per ef and keep the fastest run.") var repeats: Int = 1
-    @Option(help: "none, or int8: also walk the graph on 7-bit scalar codes (Qdrant's scalar int8) and report both.")
+    @Option(help: "none; int8: also walk the graph on 7-bit scalar codes (Qdrant's scalar int8); binary: on one bit per dimension. Both modes are reported.")
     var quantization: String = "none"
     @Option(help: "Quantile of the values the int8 range covers (1: all, as Qdrant by default).") var quantile: Double = 1
     @Flag(inversion: .prefixedNo, help: "Re-rank the quantized candidates on the float vectors.") var rescore = true
-    @Option(help: "Candidates walked on codes per result (k x oversampling), as Qdrant's oversampling.") var oversampling: Double = 2
+    @Option(help: "Candidates walked on codes per result (k x oversampling), as Qdrant's oversampling; a comma-separated list measures each.")
+    var oversampling: String = "2"
     @Flag(help: "Print one JSON object per ef value.") var json = false
 
     func run() throws {
@@ -37,11 +38,12 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--metric must be cosine, dot or l2, got '\(self.metric)'")
         }
         let efValues = try parseEfList()
-        guard ["none", "int8"].contains(quantization) else {
-            throw ValidationError("--quantization must be none or int8, got '\(quantization)' (binary quantization is not built yet)")
+        guard ["none", "int8", "binary"].contains(quantization) else {
+            throw ValidationError("--quantization must be none, int8 or binary, got '\(quantization)'")
         }
-        guard oversampling >= 1, (0.5 ... 1).contains(quantile) else {
-            throw ValidationError("--oversampling must be at least 1 and --quantile between 0.5 and 1")
+        let oversamplings = oversampling.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) ?? .nan }
+        guard !oversamplings.isEmpty, oversamplings.allSatisfy({ (1 ... 1_000).contains($0) }), (0.5 ... 1).contains(quantile) else {
+            throw ValidationError("--oversampling must be numbers in 1...1000 and --quantile between 0.5 and 1")
         }
         let baseFile = try VectorFile.read(URL(fileURLWithPath: base))
         var queryFile = try VectorFile.read(URL(fileURLWithPath: queries))
@@ -73,22 +75,22 @@ struct BenchCommand: ParsableCommand {
         let floatBytes = index.memoryBytes
         var modes: [QuantizedSearch?] = [nil]
         var quantizeSeconds = 0.0
-        if quantization == "int8" {
+        if quantization != "none" {
             let start = ContinuousClock.now
-            index.enableScalarQuantization(quantile: quantile)
+            index.enableQuantization(quantization == "binary" ? .binary : .scalar(quantile: quantile))
             quantizeSeconds = (ContinuousClock.now - start).seconds
-            modes.append(QuantizedSearch(rescore: rescore, oversampling: oversampling))
+            modes += oversamplings.map { QuantizedSearch(rescore: rescore, oversampling: $0) }
         }
         let rawBytes = corpus.count * corpus.dimension * MemoryLayout<Float>.stride
         if !json {
-            print("n=\(corpus.count) dim=\(corpus.dimension) metric=\(metric.rawValue) M=\(m) ef_construct=\(efConstruct) threads=\(threads) isa=\(KernelISA.best.shortName) codes=\(CodeKernel.Level.best)")
+            print("n=\(corpus.count) dim=\(corpus.dimension) metric=\(metric.rawValue) M=\(m) ef_construct=\(efConstruct) threads=\(threads) isa=\(KernelISA.best.shortName) codes=\(codeKernel)")
             print(String(format: "build %.2f s, %.1f MiB graph+vectors (%.2fx the raw floats)", buildSeconds,
                          Double(floatBytes) / 1_048_576, Double(floatBytes) / Double(rawBytes)))
             if modes.count > 1 {
-                print(String(format: "int8 codes in %.2f s, %.1f MiB more (float vectors still held for rescoring)", quantizeSeconds,
+                print(String(format: "\(quantization) codes in %.2f s, %.1f MiB more (float vectors still held for rescoring)", quantizeSeconds,
                              Double(index.memoryBytes - floatBytes) / 1_048_576))
             }
-            print("   ef  mode                 recall@\(k)        qps")
+            print("   ef  " + "mode".padding(toLength: 22, withPad: " ", startingAt: 0) + "  recall@\(k)        qps")
         }
         for ef in efValues {
             for mode in modes {
@@ -99,26 +101,30 @@ struct BenchCommand: ParsableCommand {
                 }
                 let recall = Recall.atK(found: found, truth: truth, k: k)
                 let qps = Double(queryMatrix.count) / seconds
-                let label = mode.map { "int8\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? "float"
+                let label = mode.map { "\(quantization)\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? "float"
                 if json {
                     let line: [String: Any] = [
-                        "quantization": mode == nil ? "none" : "int8", "rescore": mode?.rescore ?? false,
-                        "oversampling": mode?.oversampling ?? 1, "code_kernel": CodeKernel.Level.best.description,
+                        "quantization": mode == nil ? "none" : quantization, "rescore": mode?.rescore ?? false,
+                        "oversampling": mode?.oversampling ?? 1, "code_kernel": codeKernel,
                         "raw_bytes": rawBytes,
                         "ef": ef, "recall": rounded(recall, 4), "qps": rounded(qps, 1),
                         "build_seconds": rounded(buildSeconds, 3), "threads": threads,
                         "n": corpus.count, "dim": corpus.dimension, "k": k, "m": m,
                         "ef_construct": efConstruct, "metric": metric.rawValue,
-                        "memory_bytes": index.memoryBytes, "index_rss_bytes": indexResidentBytes,
+                        "memory_bytes": index.memoryBytes, "float_memory_bytes": floatBytes, "index_rss_bytes": indexResidentBytes,
                         "isa": KernelISA.best.shortName, "queries": queryMatrix.count,
                     ]
                     let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
-                    print(String(format: "%5d  ", ef) + label.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "  %9.4f  %9.1f", recall, qps))
+                    print(String(format: "%5d  ", ef) + label.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "  %9.4f  %9.1f", recall, qps))
                 }
             }
         }
+    }
+
+    private var codeKernel: String {
+        quantization == "binary" ? BitKernel.Level.best.description : CodeKernel.Level.best.description
     }
 
     /// One query at a time on this thread, as a single-client latency-bound workload.

@@ -18,6 +18,11 @@ struct KernelsCommand: ParsableCommand {
             let mark = level == CodeKernel.Level.best ? "*" : " "
             print("\(mark) \(level.description.padding(toLength: 24, withPad: " ", startingAt: 0)) \(level.isSupported ? "supported" : "not supported")")
         }
+        print("binary codes (1 bit):")
+        for level in BitKernel.Level.allCases {
+            let mark = level == BitKernel.Level.best ? "*" : " "
+            print("\(mark) \(level.description.padding(toLength: 24, withPad: " ", startingAt: 0)) \(level.isSupported ? "supported" : "not supported")")
+        }
         print("BLAS threads: \(BLAS.threadCount)")
     }
 }

@@ -36,7 +36,7 @@ import VectorKernels
         let truth = ExactSearch(corpus: corpus, metric: .cosine).search(queries, k: 10)
         let float = try TestData.recall(index, queries: queries, truth: truth, k: 10, ef: 64)
         let quantizer = index.enableScalarQuantization()
-        #expect(quantizer.stride == 384 && index.quantizer == quantizer)
+        #expect(quantizer.stride == 384 && index.quantizer == .scalar(quantizer))
         var found: [[UInt32]] = []
         for row in 0 ..< queries.count {
             found.append(try index.search(Array(queries.row(row)), k: 10, ef: 64, quantization: QuantizedSearch(rescore: true, oversampling: 3)).map(\.id))

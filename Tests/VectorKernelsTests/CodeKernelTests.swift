@@ -24,3 +24,30 @@ struct CodeKernelTests {
         #expect(CodeKernel.paddedLength(1) == 64 && CodeKernel.paddedLength(64) == 64 && CodeKernel.paddedLength(385) == 448)
     }
 }
+
+/// Every binary-kernel path against a bit-by-bit reference, on word counts with and without a
+/// partial group of eight (the AVX-512 path's masked tail), including all-ones words.
+struct BitKernelTests {
+    @Test(arguments: BitKernel.Level.supported)
+    func matchesTheReference(level: BitKernel.Level) {
+        var generator = SeededGenerator(state: 5)
+        let kernel = BitKernel(level: level)
+        for words in [1, 2, 6, 7, 8, 9, 12, 16, 23] {
+            for trial in 0 ..< 20 {
+                let a = (0 ..< words).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+                let b = trial == 0 ? a.map { ~$0 } : (0 ..< words).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+                var expected: UInt32 = 0
+                for (x, y) in zip(a, b) {
+                    for bit in 0 ..< 64 where (x >> bit) & 1 != (y >> bit) & 1 { expected += 1 }
+                }
+                let found = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in kernel.hamming(pa.baseAddress!, pb.baseAddress!, words: words) } }
+                #expect(found == expected, "\(level) words \(words)")
+            }
+        }
+    }
+
+    @Test func theBestLevelIsSupported() {
+        #expect(BitKernel.Level.best.isSupported)
+        #expect(BitKernel.words(forDimension: 1) == 1 && BitKernel.words(forDimension: 384) == 6 && BitKernel.words(forDimension: 385) == 7)
+    }
+}

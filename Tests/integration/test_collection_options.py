@@ -25,7 +25,7 @@ def test_options_that_are_met_are_accepted(server, client):
 @pytest.mark.parametrize("extra,named", [
     ({"shard_number": 2}, "shard_number"),
     ({"replication_factor": 3}, "replication_factor"),
-    ({"quantization_config": {"binary": {"always_ram": True}}}, "binary"),
+    ({"quantization_config": {"binary": {"encoding": "two_bits"}}}, "two_bits"),
     ({"quantization_config": {"scalar": {"type": "int8", "always_ram": False}}}, "always_ram"),
     ({"optimizers_config": {"indexing_threshold": 0}}, "optimizers_config"),
     ({"init_from": {"collection": "other"}}, "init_from"),

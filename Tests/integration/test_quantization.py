@@ -1,8 +1,11 @@
-"""Scalar int8 quantization through the API as qdrant-client configures it: a collection created
-with `quantization_config` walks its graph on 7-bit codes (the search metrics name the plan) and
-re-ranks on the floats; answers are checked against numpy's exact top 10, before and after a
-restart. Unsupported settings are refused by name."""
+"""Scalar int8 and binary quantization through the API as qdrant-client configures them: a
+collection created with `quantization_config` walks its graph on codes (the search metrics name the
+plan) and re-ranks on the floats; answers are checked against numpy's exact top 10 (and, for binary,
+against numpy's own bits-then-rescore ranking), before and after a restart. A `PATCH` of the
+collection switches quantization on and off through a build and its gates. Unsupported settings are
+refused by name."""
 import signal
+import time
 import numpy as np
 import pytest, requests
 from qdrant_client import QdrantClient, models
@@ -89,12 +92,15 @@ def test_unsupported_quantization_settings_are_refused_by_name():
     server = Server([])
     try:
         cases = {
-            "binary": ({"binary": {"always_ram": True}}, "binary"),
             "product": ({"product": {"compression": "x16"}}, "product"),
             "int4": ({"scalar": {"type": "int4"}}, "int8"),
             "on disk": ({"scalar": {"type": "int8", "always_ram": False}}, "always_ram"),
             "quantile": ({"scalar": {"type": "int8", "quantile": 0.2}}, "quantile"),
             "unknown key": ({"scalar": {"type": "int8", "bits": 4}}, "bits"),
+            "two bits": ({"binary": {"encoding": "two_bits"}}, "two_bits"),
+            "asymmetric query": ({"binary": {"query_encoding": "scalar8bits"}}, "scalar8bits"),
+            "binary on disk": ({"binary": {"memory": "on_disk"}}, "memory"),
+            "both kinds": ({"scalar": {"type": "int8"}, "binary": {}}, "one of"),
         }
         for what, (config, word) in cases.items():
             response = requests.put(server.url + "/collections/bad", json={"vectors": {"size": 4, "distance": "Dot"}, "quantization_config": config})
@@ -104,5 +110,118 @@ def test_unsupported_quantization_settings_are_refused_by_name():
                              ({"quantization": {"fast": True}}, "fast")]:
             response = requests.post(server.url + "/collections/plain/points/query", json={"query": [1, 0, 0, 0], "params": params})
             assert response.status_code == 400 and word in response.json()["status"]["error"], (params, response.text)
+    finally:
+        server.stop()
+
+
+def bits_then_rescore_recall(vectors, queries, oversampling):
+    """Binary quantization computed here: a bit per dimension above its mean, the candidates with
+    the fewest differing bits, re-ranked by the exact cosine."""
+    mean = vectors.mean(axis=0)
+    stored, asked = vectors > mean, queries > mean
+    truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    hits = 0
+    for query, bits, expected in zip(queries, asked, truth):
+        hamming = (stored != bits).sum(axis=1)
+        candidates = np.argsort(hamming, kind="stable")[: 10 * oversampling]
+        top = candidates[np.argsort(-(vectors[candidates] @ query))[:10]]
+        hits += len(set(top.tolist()) & set(expected.tolist()))
+    return hits / (10 * len(queries))
+
+
+def test_a_binary_collection_walks_bits_as_numpy_ranks_them():
+    server = Server([])
+    try:
+        rng = np.random.default_rng(9)
+        dim, count = 256, 3_000
+        # Spread directions with a shared offset, as sentence embeddings have: centring matters.
+        vectors = rng.normal(size=(count, dim)).astype(np.float32) + 1.5
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        queries = vectors[rng.choice(count, 40, replace=False)] + 0.02 * rng.normal(size=(40, dim)).astype(np.float32)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        client = QdrantClient(url=server.url, timeout=60)
+        client.create_collection("q", vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE),
+                                 quantization_config=models.BinaryQuantization(binary=models.BinaryQuantizationConfig(always_ram=True)))
+        client.upload_collection("q", vectors=vectors, ids=list(range(count)), batch_size=500, wait=True)
+        assert client.get_collection("q").config.quantization_config.binary is not None
+        before = plan_count(server.url, "quantized_graph")
+        params = models.SearchParams(hnsw_ef=256, quantization=models.QuantizationSearchParams(rescore=True, oversampling=4.0))
+        served = recall(client, vectors, queries, params)
+        assert plan_count(server.url, "quantized_graph") >= before + len(queries)
+        expected = bits_then_rescore_recall(vectors, queries, 4)
+        assert served >= expected - 0.08, (served, expected)
+        top = client.query_points("q", query=queries[0].tolist(), limit=5, search_params=params).points
+        for point in top:
+            assert abs(point.score - float(vectors[point.id] @ queries[0])) < 1e-4
+    finally:
+        server.stop()
+
+
+def wait_for_quantization(client, name, present, url, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        config = client.get_collection(name).config.quantization_config
+        if (config is not None) == present:
+            return config
+        time.sleep(0.5)
+    audit = requests.get(url + f"/collections/{name}/audit").json()["result"]["entries"]
+    raise AssertionError(f"quantization_config did not become {'set' if present else 'unset'} in {timeout} s; audit: {audit}")
+
+
+def wait_for_audit(url, action, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        entries = requests.get(url + "/collections/q/audit").json()["result"]["entries"]
+        found = [entry for entry in entries if entry["action"] == action]
+        if found:
+            return found[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no `{action}` in the audit trail after {timeout} s")
+
+
+def test_patch_switches_quantization_through_a_build_and_its_gates():
+    server = Server([])
+    try:
+        rng = np.random.default_rng(13)
+        vectors, queries = clustered(rng, COUNT), clustered(rng, 40)
+        client = QdrantClient(url=server.url, timeout=60)
+        client.create_collection("q", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE))
+        client.upload_collection("q", vectors=vectors, ids=list(range(COUNT)), batch_size=500, wait=True)
+        int8 = models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True))
+        # With the default gates (within 0.01 of production's recall) the codes, searched with
+        # Qdrant's default oversampling 1, cost too much recall: the build is refused, recorded,
+        # and the collection keeps serving its floats.
+        assert client.update_collection("q", quantization_config=int8)
+        refusal = wait_for_audit(server.url, "refused")
+        assert "below production" in " ".join(refusal["gate"]["failures"]) and refusal["reason"].startswith("PATCH quantization_config")
+        assert client.get_collection("q").config.quantization_config is None
+        # A team that accepts the cost widens the margin; the same update then goes through.
+        requests.put(server.url + "/collections/q/gates", json={"recall_margin": 0.2, "recall_floor": 0.8}).raise_for_status()
+        assert client.update_collection("q", quantization_config=int8)
+        config = wait_for_quantization(client, "q", True, server.url)
+        assert config.scalar.type == models.ScalarType.INT8
+        builds = requests.get(server.url + "/collections/q/builds").json()["result"]["builds"]
+        quantized = [b for b in builds if b.get("quantization", "none") != "none"]
+        assert quantized and quantized[-1]["status"] == "ready" and quantized[-1]["recall"]["recall"] >= 0.8, builds
+        actions = [entry["action"] for entry in requests.get(server.url + "/collections/q/audit").json()["result"]["entries"]]
+        assert actions.count("collection_update") == 2 and "promote" in actions, actions
+        before = plan_count(server.url, "quantized_graph")
+        assert recall(client, vectors, queries, models.SearchParams(hnsw_ef=128, quantization=models.QuantizationSearchParams(oversampling=3.0))) >= 0.95
+        assert plan_count(server.url, "quantized_graph") >= before + len(queries)
+        # Qdrant's "Disabled" turns it off the same way; the searches walk the floats again.
+        assert client.update_collection("q", quantization_config=models.Disabled.DISABLED)
+        wait_for_quantization(client, "q", False, server.url)
+        before = plan_count(server.url, "quantized_graph")
+        assert recall(client, vectors, queries, models.SearchParams(hnsw_ef=128)) >= 0.95
+        assert plan_count(server.url, "quantized_graph") == before
+        # What an update cannot change is refused with what to do instead, and nothing starts.
+        count = len(requests.get(server.url + "/collections/q/builds").json()["result"]["builds"])
+        for body, word in [({"hnsw_config": {"m": 32}}, "builds"), ({"optimizers_config": {"indexing_threshold": 1}}, "optimizers_config"),
+                           ({"quantization_config": "Enabled"}, "Disabled"), ({"quantization_config": {"product": {}}}, "product"),
+                           ({"colour": "red"}, "colour")]:
+            response = requests.patch(server.url + "/collections/q", json=body)
+            assert response.status_code == 400 and word in response.json()["status"]["error"], (body, response.text)
+        assert len(requests.get(server.url + "/collections/q/builds").json()["result"]["builds"]) == count
+        assert requests.patch(server.url + "/collections/missing", json={"quantization_config": "Disabled"}).status_code == 404
     finally:
         server.stop()

@@ -47,6 +47,21 @@ uint32_t lodestone_codes_dot_serial(const uint8_t *a, const uint8_t *b, size_t c
 uint32_t lodestone_codes_dot_avx2(const uint8_t *a, const uint8_t *b, size_t count);
 uint32_t lodestone_codes_dot_vnni(const uint8_t *a, const uint8_t *b, size_t count);
 
+/// Levels of the binary-code kernels (one bit per dimension, 64-bit words).
+typedef enum {
+    LODESTONE_BITS_SERIAL = 0,
+    LODESTONE_BITS_POPCNT = 1,  // the POPCNT instruction
+    LODESTONE_BITS_AVX512 = 2,  // AVX-512 VPOPCNTDQ
+} lodestone_bits_isa;
+
+typedef uint32_t (*lodestone_bits_hamming_fn)(const uint64_t *a, const uint64_t *b, size_t words);
+
+int lodestone_bits_isa_supported(lodestone_bits_isa isa);
+/// The number of differing bits over `words` 64-bit words.
+uint32_t lodestone_bits_hamming_serial(const uint64_t *a, const uint64_t *b, size_t words);
+uint32_t lodestone_bits_hamming_popcnt(const uint64_t *a, const uint64_t *b, size_t words);
+uint32_t lodestone_bits_hamming_avx512(const uint64_t *a, const uint64_t *b, size_t words);
+
 /// Hint the cache hierarchy that `address` will be read soon.
 static inline void lodestone_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);

@@ -30,9 +30,8 @@ public final class BuildIndexes: Sendable {
         [(primaryName, primary as any FieldIndex)] + secondary.keys.sorted().map { ($0, secondary[$0]!) }
     }
 
-    /// Gives every dense graph its codes when the schema quantizes (see `DenseFieldIndex.quantize`).
-    func quantize(_ settings: ScalarQuantizationSettings?) {
-        guard settings != nil else { return }
+    /// Gives every dense graph the codes the schema asks for, or none (see `DenseFieldIndex.quantize`).
+    func quantize(_ settings: QuantizationSettings?) {
         for (_, field) in fields { (field as? DenseFieldIndex)?.quantize(settings) }
     }
 

@@ -15,11 +15,9 @@ final class DenseFieldIndex: FieldIndex {
 
     /// Gives the graph quantized codes when the schema asks for them (a graph loaded from an
     /// image or built carries none: codes are derived from the vectors, not stored). The graph
-    /// trains them once it holds enough vectors and again as it grows (`quantize(quantile:)`).
-    func quantize(_ settings: ScalarQuantizationSettings?) {
-        guard let settings else { return }
-        index.quantize(quantile: settings.quantile)
-    }
+    /// trains them once it holds enough vectors and again as it grows (`HNSWIndex.quantize`).
+    /// Without settings the graph drops any codes it has and walks the floats.
+    func quantize(_ settings: QuantizationSettings?) { index.quantize(settings) }
 
     var kind: String { "dense (\(index.dimension) dimensions)" }
     var liveCount: Int { index.liveCount }

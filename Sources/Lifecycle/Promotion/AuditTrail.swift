@@ -22,6 +22,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case snapshotCreated = "snapshot_created"
         /// The collection was replaced by (or created from) a snapshot.
         case snapshotRecovered = "snapshot_recovered"
+        /// `PATCH /collections/{name}` started a build with new codes (the reason says which).
+        case collectionUpdate = "collection_update"
     }
 
     public var collection: String

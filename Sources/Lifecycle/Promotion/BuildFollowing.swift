@@ -20,7 +20,7 @@ struct BuildFollowing {
         var moved: [Int] = []
         for build in try context.builds.builds(of: collection)
         where build.status == .ready && !skipped.contains(build.number) && build.appliedSequence < last {
-            let (index, primarySequence) = try context.loadIndex(collection: collection, build: build.number, dimension: dimension)
+            let (index, primarySequence) = try context.loadIndex(collection: collection, build: build.number, dimension: dimension, quantized: false)
             let blobs = try context.store.build(id: LifecycleContext.buildID(collection, build.number)).blobs
             let secondary = try BuildIndexImages.load(schema: schema, sequence: primarySequence, from: blobs, store: store, threads: 1)
             let set = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance),

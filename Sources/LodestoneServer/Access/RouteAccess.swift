@@ -33,6 +33,7 @@ enum RouteAccess: String, Sendable, CaseIterable {
         "GET /collections": .authenticated,
         "PUT /collections/{name}": .manageServer,
         "DELETE /collections/{name}": .manageServer,
+        "PATCH /collections/{name}": .manageServer,
         "GET /collections/{name}": .readCollection,
         "GET /collections/{name}/exists": .readCollection,
         "PUT /collections/{name}/index": .writeCollection,

@@ -84,7 +84,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     /// Payload indexes by field path (`a.b`, `items[].sku`).
     public var payloadIndexes: [String: PayloadIndexType]
     /// Scalar quantization of the dense vectors; nil searches on the float vectors only.
-    public var quantization: ScalarQuantizationSettings?
+    public var quantization: QuantizationSettings?
     public var createdAt: Date
 
     public init(
@@ -98,7 +98,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         vectorName: String? = nil,
         namedVectors: [String: DenseVectorConfiguration] = [:],
         sparseVectors: [String: SparseVectorConfiguration] = [:],
-        quantization: ScalarQuantizationSettings? = nil
+        quantization: QuantizationSettings? = nil
     ) {
         self.quantization = quantization
         self.name = name
@@ -206,6 +206,6 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         vectorName = try container.decodeIfPresent(String.self, forKey: .vectorName)
         namedVectors = try container.decodeIfPresent([String: DenseVectorConfiguration].self, forKey: .namedVectors) ?? [:]
         sparseVectors = try container.decodeIfPresent([String: SparseVectorConfiguration].self, forKey: .sparseVectors) ?? [:]
-        quantization = try container.decodeIfPresent(ScalarQuantizationSettings.self, forKey: .quantization)
+        quantization = try container.decodeIfPresent(QuantizationSettings.self, forKey: .quantization)
     }
 }

@@ -1,0 +1,20 @@
+import Storage
+import VectorIndex
+
+extension QuantizationSettings {
+    /// The codes an `HNSWIndex` trains for these settings.
+    var indexKind: QuantizationKind {
+        switch kind {
+        case .scalar: .scalar(quantile: quantile)
+        case .binary: .binary
+        }
+    }
+}
+
+extension HNSWIndex {
+    /// Asks for the codes `settings` describe, or drops any (nil).
+    func quantize(_ settings: QuantizationSettings?) {
+        guard let settings else { return disableQuantization() }
+        quantize(settings.indexKind)
+    }
+}

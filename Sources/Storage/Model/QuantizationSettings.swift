@@ -1,0 +1,34 @@
+/// A collection's `quantization_config`: its dense indexes also hold codes of every vector and
+/// walk the graph on them, and the float vectors re-rank the candidates.
+/// - scalar (`{"scalar": {"type": "int8", "quantile"}}`): 7-bit codes, one byte per dimension;
+/// - binary (`{"binary": {"encoding": "one_bit"}}`): one bit per dimension.
+public struct QuantizationSettings: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case scalar, binary
+    }
+
+    public var kind: Kind
+    /// The central share of the values the scalar code range covers; 1 covers them all.
+    public var quantile: Double
+    public static let quantileRange = 0.5 ... 1.0
+
+    public init(kind: Kind = .scalar, quantile: Double = 1) {
+        self.kind = kind
+        self.quantile = quantile
+    }
+
+    public static let binary = QuantizationSettings(kind: .binary)
+
+    public func problem() -> String? {
+        Self.quantileRange.contains(quantile) ? nil : "quantile must lie in \(Self.quantileRange), got \(quantile)"
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, quantile }
+
+    /// Settings stored before binary quantization existed are scalar.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .scalar
+        quantile = try container.decodeIfPresent(Double.self, forKey: .quantile) ?? 1
+    }
+}

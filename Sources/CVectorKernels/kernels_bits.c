@@ -17,8 +17,45 @@ uint32_t lodestone_bits_hamming_serial(const uint64_t *a, const uint64_t *b, siz
     return total;
 }
 
+// Asymmetric binary distance: the query is quantized to `plane_count` bits per dimension and
+// stored as bit planes (plane p holds bit p of every dimension's level, `words` words each),
+// so the inner product of the levels with the stored bits is sum over p of 2^p * popcount(plane_p & bits).
+uint32_t lodestone_bits_planes_serial(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count) {
+    uint32_t total = 0;
+    for (size_t p = 0; p < plane_count; p++) {
+        uint32_t plane = 0;
+        for (size_t i = 0; i < words; i++) plane += count_bits(planes[p * words + i] & bits[i]);
+        total += plane << p;
+    }
+    return total;
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
+
+__attribute__((target("popcnt")))
+uint32_t lodestone_bits_planes_popcnt(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < words; i++) {
+        const uint64_t x = bits[i];
+        for (size_t p = 0; p < plane_count; p++) total += (uint64_t)__builtin_popcountll(planes[p * words + i] & x) << p;
+    }
+    return (uint32_t)total;
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq")))
+uint32_t lodestone_bits_planes_avx512(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count) {
+    __m512i total = _mm512_setzero_si512();
+    for (size_t i = 0; i < words; i += 8) {
+        __mmask8 mask = words - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (words - i)) - 1);
+        __m512i x = _mm512_maskz_loadu_epi64(mask, bits + i);
+        for (size_t p = 0; p < plane_count; p++) {
+            __m512i counts = _mm512_popcnt_epi64(_mm512_and_si512(_mm512_maskz_loadu_epi64(mask, planes + p * words + i), x));
+            total = _mm512_add_epi64(total, _mm512_slli_epi64(counts, (unsigned int)p));
+        }
+    }
+    return (uint32_t)_mm512_reduce_add_epi64(total);
+}
 
 __attribute__((target("popcnt")))
 uint32_t lodestone_bits_hamming_popcnt(const uint64_t *a, const uint64_t *b, size_t words) {
@@ -51,6 +88,8 @@ uint32_t lodestone_bits_hamming_avx512(const uint64_t *a, const uint64_t *b, siz
 }
 
 #else
+uint32_t lodestone_bits_planes_popcnt(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count) { return lodestone_bits_planes_serial(planes, bits, words, plane_count); }
+uint32_t lodestone_bits_planes_avx512(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count) { return lodestone_bits_planes_serial(planes, bits, words, plane_count); }
 uint32_t lodestone_bits_hamming_popcnt(const uint64_t *a, const uint64_t *b, size_t words) { return lodestone_bits_hamming_serial(a, b, words); }
 uint32_t lodestone_bits_hamming_avx512(const uint64_t *a, const uint64_t *b, size_t words) { return lodestone_bits_hamming_serial(a, b, words); }
 #endif

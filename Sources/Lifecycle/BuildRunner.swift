@@ -84,6 +84,7 @@ public struct BuildRunner: Sendable {
             // Stored vectors serve unless another model embedded some of them.
             if rule.model != nil, let model = record.model { construction.embedder = try context.models.embedder(for: model) }
             let (index, primarySequence) = try construction.run()
+            collection.releaseResidentPages()
             // One build holds an index per vector name, all brought to one log position below.
             let secondary = try BuildIndexes.buildSecondary(store: collection, schema: schema, threads: threads)
             let set = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: index, distance: schema.distance),

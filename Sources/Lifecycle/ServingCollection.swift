@@ -168,6 +168,8 @@ public final class ServingCollection: Sendable {
         let replayedFrom = secondary.sequence
         try writeGate.withLock { _ in try catchUp() }
         report.replaySeconds = (ContinuousClock.now - replayStarted).seconds
+        // The graph now holds every vector; the pages the open read them from need not stay mapped too.
+        store.releaseResidentPages()
         report.replayedThrough = (replayedFrom, appliedSequence.load(ordering: .acquiring))
         opening.withLock { $0 = report }
         // Shadow and canary are optional: a collection opens even when they cannot be set up

@@ -57,7 +57,8 @@ enum CollectionCreateOptions {
     static func describe(_ settings: QuantizationSettings) -> JSONValue {
         switch settings.kind {
         case .scalar: ["scalar": ["type": "int8", "quantile": .double(settings.quantile), "always_ram": true]]
-        case .binary: ["binary": ["always_ram": true, "encoding": "one_bit", "query_encoding": "default"]]
+        case .binary: ["binary": ["always_ram": true, "encoding": "one_bit",
+                                  "query_encoding": .string(settings.queryEncoding == .binary ? "default" : settings.queryEncoding.rawValue)]]
         }
     }
 
@@ -67,10 +68,13 @@ enum CollectionCreateOptions {
         if let encoding = try binary.string("encoding"), encoding != "one_bit" {
             throw APIError.badRequest("`quantization_config.binary.encoding` \(encoding) is not supported; one_bit is")
         }
-        if let queryEncoding = try binary.string("query_encoding"), !["default", "binary"].contains(queryEncoding) {
-            throw APIError.badRequest("`quantization_config.binary.query_encoding` \(queryEncoding) is not supported; queries are encoded as bits (default, binary)")
+        switch try binary.string("query_encoding") ?? "default" {
+        case "default", "binary": return .binary()
+        case "scalar4bits": return .binary(queryEncoding: .scalar4bits)
+        case "scalar8bits": return .binary(queryEncoding: .scalar8bits)
+        case let other:
+            throw APIError.badRequest("`quantization_config.binary.query_encoding` must be default, binary, scalar4bits or scalar8bits, got \(other)")
         }
-        return .binary
     }
 
     /// Codes are always held in memory, beside the graph: `always_ram` false or `memory` other

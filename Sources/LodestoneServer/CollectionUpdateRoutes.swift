@@ -89,7 +89,7 @@ struct CollectionUpdateRoutes {
     static func describe(_ settings: QuantizationSettings) -> String {
         switch settings.kind {
         case .scalar: "scalar int8, quantile \(settings.quantile)"
-        case .binary: "binary one_bit"
+        case .binary: "binary one_bit, query_encoding \(settings.queryEncoding.rawValue)"
         }
     }
 }

@@ -59,8 +59,8 @@ extension HNSWIndex {
     }
 
     @discardableResult
-    public func enableBinaryQuantization() -> BinaryQuantizer {
-        guard case .binary(let binary) = enableQuantization(.binary) else { preconditionFailure("binary training made another kind") }
+    public func enableBinaryQuantization(queryEncoding: BinaryQueryEncoding = .bits) -> BinaryQuantizer {
+        guard case .binary(let binary) = enableQuantization(.binary(queryEncoding: queryEncoding)) else { preconditionFailure("binary training made another kind") }
         return binary
     }
 
@@ -155,9 +155,15 @@ extension HNSWIndex {
             case .scalar(let scalar):
                 let distance = CodeDistance(query: UnsafePointer(codes.assumingMemoryBound(to: UInt8.self)), quantizer: scalar, quantized: quantized, kernel: codeKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
-            case .binary(let binary):
+            case .binary(let binary) where binary.queryEncoding == .bits:
                 let distance = BitDistance(query: words.baseAddress!, quantizer: binary, quantized: quantized, kernel: bitKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
+            case .binary(let binary):
+                let prepared = BinaryQueryPlanes(query: query, quantizer: binary)
+                return prepared.planes.withUnsafeBufferPointer { planes in
+                    let distance = PlaneDistance(planes: planes.baseAddress!, query: prepared, quantizer: binary, quantized: quantized, kernel: bitKernel)
+                    return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
+                }
             }
         }
     }

@@ -55,7 +55,7 @@ struct QuantizedView {
 
     /// What a walk's code distance stands for in the metric's units.
     func approximateDistance(_ walked: Float) -> Float {
-        guard case .binary(let binary) = quantizer else { return walked }
+        guard case .binary(let binary) = quantizer, binary.queryEncoding == .bits else { return walked }
         return binary.approximateDistance(hamming: walked)
     }
 

@@ -78,3 +78,32 @@ struct BitDistance: SlotDistance {
         lodestone_prefetch(codes + Int(slot) &* words)
     }
 }
+
+/// Asymmetric binary distance: the query's bit planes against the stored bits, plus each
+/// node's set-bit count (see `BinaryQueryPlanes`).
+struct PlaneDistance: SlotDistance {
+    let planes: UnsafePointer<UInt64>
+    let query: BinaryQueryPlanes
+    let words: Int
+    let kernel: BitKernel
+    let codes: UnsafePointer<UInt64>
+    let corrections: UnsafeMutablePointer<Float>
+
+    init(planes: UnsafePointer<UInt64>, query: BinaryQueryPlanes, quantizer: BinaryQuantizer, quantized: QuantizedView, kernel: BitKernel) {
+        self.planes = planes
+        self.query = query
+        words = quantizer.words
+        self.kernel = kernel
+        codes = UnsafeRawPointer(quantized.codes).assumingMemoryBound(to: UInt64.self)
+        corrections = quantized.corrections
+    }
+
+    @inline(__always) func distance(to slot: UInt32, in view: GraphView) -> Float {
+        let dot = kernel.planeDot(planes, codes + Int(slot) &* words, words: words, planes: query.planeCount)
+        return query.constant + query.perSetBit * corrections[Int(slot)] + query.perLevel * Float(dot)
+    }
+
+    @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
+        lodestone_prefetch(codes + Int(slot) &* words)
+    }
+}

@@ -4,7 +4,7 @@ import VectorKernels
 /// of the values, or one bit per dimension.
 public enum QuantizationKind: Sendable, Hashable {
     case scalar(quantile: Double)
-    case binary
+    case binary(queryEncoding: BinaryQueryEncoding)
 }
 
 /// A trained quantizer, as the codes beside the graph were written by.
@@ -16,7 +16,7 @@ public enum VectorQuantizer: Sendable, Equatable {
     static func train(_ kind: QuantizationKind, values: [Float], dimension: Int, metric: Metric) -> VectorQuantizer {
         switch kind {
         case .scalar(let quantile): .scalar(ScalarQuantizer.train(values: values, dimension: dimension, metric: metric, quantile: quantile))
-        case .binary: .binary(BinaryQuantizer.train(values: values, dimension: dimension, metric: metric))
+        case .binary(let encoding): .binary(BinaryQuantizer.train(values: values, dimension: dimension, metric: metric, queryEncoding: encoding))
         }
     }
 
@@ -31,19 +31,19 @@ public enum VectorQuantizer: Sendable, Equatable {
     public var kind: QuantizationKind {
         switch self {
         case .scalar(let scalar): .scalar(quantile: scalar.quantile)
-        case .binary: .binary
+        case .binary(let binary): .binary(queryEncoding: binary.queryEncoding)
         }
     }
 
     /// Writes `vector`'s codes and returns its correction (scalar codes' per-vector term;
-    /// binary codes have none).
+    /// for binary codes, how many bits are set).
     func encode(_ vector: UnsafePointer<Float>, into codes: UnsafeMutablePointer<UInt8>) -> Float {
         switch self {
         case .scalar(let scalar):
             return scalar.encode(vector, into: codes)
         case .binary(let binary):
-            UnsafeMutableRawPointer(codes).withMemoryRebound(to: UInt64.self, capacity: binary.words) { binary.encode(vector, into: $0) }
-            return 0
+            let set = UnsafeMutableRawPointer(codes).withMemoryRebound(to: UInt64.self, capacity: binary.words) { binary.encode(vector, into: $0) }
+            return Float(set)
         }
     }
 }

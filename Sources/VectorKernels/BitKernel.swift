@@ -40,6 +40,7 @@ public struct BitKernel: Sendable {
 
     public let level: Level
     @usableFromInline let function: lodestone_bits_hamming_fn
+    @usableFromInline let planesFunction: lodestone_bits_planes_fn
 
     public init(level: Level = .best) {
         precondition(level.isSupported, "bit kernel level \(level) is not supported on this CPU")
@@ -49,12 +50,24 @@ public struct BitKernel: Sendable {
         case .popcnt: lodestone_bits_hamming_popcnt
         case .avx512: lodestone_bits_hamming_avx512
         }
+        planesFunction = switch level {
+        case .serial: lodestone_bits_planes_serial
+        case .popcnt: lodestone_bits_planes_popcnt
+        case .avx512: lodestone_bits_planes_avx512
+        }
     }
 
     /// The number of differing bits over `words` 64-bit words.
     @inlinable
     public func hamming(_ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, words: Int) -> UInt32 {
         function(a, b, words)
+    }
+
+    /// Σ over planes p of 2^p · popcount(plane_p & bits): a query quantized to `planes` bits
+    /// per dimension (stored plane after plane, `words` words each) against stored bits.
+    @inlinable
+    public func planeDot(_ queryPlanes: UnsafePointer<UInt64>, _ bits: UnsafePointer<UInt64>, words: Int, planes: Int) -> UInt32 {
+        planesFunction(queryPlanes, bits, words, planes)
     }
 
     public static func words(forDimension dimension: Int) -> Int { (dimension + 63) / 64 }

@@ -29,6 +29,8 @@ struct BenchCommand: ParsableCommand {
     var quantization: String = "none"
     @Option(help: "Quantile of the values the int8 range covers (1: all, as Qdrant by default).") var quantile: Double = 1
     @Flag(inversion: .prefixedNo, help: "Re-rank the quantized candidates on the float vectors.") var rescore = true
+    @Option(name: .customLong("query-encoding"), help: "With binary: queries as bits (default), or scalar4bits / scalar8bits against the stored bits.")
+    var queryEncoding: String = "default"
     @Option(help: "Candidates walked on codes per result (k x oversampling), as Qdrant's oversampling; a comma-separated list measures each.")
     var oversampling: String = "2"
     @Flag(help: "Print one JSON object per ef value.") var json = false
@@ -40,6 +42,9 @@ struct BenchCommand: ParsableCommand {
         let efValues = try parseEfList()
         guard ["none", "int8", "binary"].contains(quantization) else {
             throw ValidationError("--quantization must be none, int8 or binary, got '\(quantization)'")
+        }
+        guard ["default", "binary", "scalar4bits", "scalar8bits"].contains(queryEncoding) else {
+            throw ValidationError("--query-encoding must be default, scalar4bits or scalar8bits, got '\(queryEncoding)'")
         }
         let oversamplings = oversampling.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) ?? .nan }
         guard !oversamplings.isEmpty, oversamplings.allSatisfy({ (1 ... 1_000).contains($0) }), (0.5 ... 1).contains(quantile) else {
@@ -77,7 +82,7 @@ struct BenchCommand: ParsableCommand {
         var quantizeSeconds = 0.0
         if quantization != "none" {
             let start = ContinuousClock.now
-            index.enableQuantization(quantization == "binary" ? .binary : .scalar(quantile: quantile))
+            index.enableQuantization(quantization == "binary" ? .binary(queryEncoding: binaryQueryEncoding) : .scalar(quantile: quantile))
             quantizeSeconds = (ContinuousClock.now - start).seconds
             modes += oversamplings.map { QuantizedSearch(rescore: rescore, oversampling: $0) }
         }
@@ -104,7 +109,7 @@ struct BenchCommand: ParsableCommand {
                 let label = mode.map { "\(quantization)\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? "float"
                 if json {
                     let line: [String: Any] = [
-                        "quantization": mode == nil ? "none" : quantization, "rescore": mode?.rescore ?? false,
+                        "quantization": mode == nil ? "none" : quantization == "binary" && binaryQueryEncoding != .bits ? "binary-\(queryEncoding)" : quantization, "rescore": mode?.rescore ?? false,
                         "oversampling": mode?.oversampling ?? 1, "code_kernel": codeKernel,
                         "raw_bytes": rawBytes,
                         "ef": ef, "recall": rounded(recall, 4), "qps": rounded(qps, 1),
@@ -120,6 +125,14 @@ struct BenchCommand: ParsableCommand {
                     print(String(format: "%5d  ", ef) + label.padding(toLength: 22, withPad: " ", startingAt: 0) + String(format: "  %9.4f  %9.1f", recall, qps))
                 }
             }
+        }
+    }
+
+    private var binaryQueryEncoding: BinaryQueryEncoding {
+        switch queryEncoding {
+        case "scalar4bits": .scalar4
+        case "scalar8bits": .scalar8
+        default: .bits
         }
     }
 

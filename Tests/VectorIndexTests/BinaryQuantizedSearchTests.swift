@@ -58,6 +58,22 @@ import VectorKernels
         let reference = Recall.atK(found: Self.bitsThenRescore(corpus, queries, candidates: 10 * oversampling), truth: truth, k: 10)
         #expect(walked >= reference - 0.05, "graph walked on bits \(walked), every vector's bits ranked \(reference)")
         #expect(reference > 0.2, "bits ranked over every vector: recall@10 \(reference)")
+        // Queries with 8 bits per dimension against the same stored bits find more.
+        index.quantize(.binary(queryEncoding: .scalar8))
+        var asymmetric: [[UInt32]] = []
+        for row in 0 ..< queries.count {
+            asymmetric.append(try index.search(Array(queries.row(row)), k: 10, ef: 256, quantization: QuantizedSearch(rescore: true, oversampling: Double(oversampling))).map(\.id))
+        }
+        let scalar8 = Recall.atK(found: asymmetric, truth: truth, k: 10)
+        #expect(scalar8 >= walked + 0.02, "8-bit queries \(scalar8), 1-bit queries \(walked)")
+        let estimate = try index.search(Array(queries.row(0)), k: 10, ef: 256, quantization: QuantizedSearch(rescore: false, oversampling: 4))
+        let exact = DistanceKernel(metric: .cosine, isa: .serial)
+        // Unrescored distances estimate the cosine distance from the bits: in order, and off by
+        // about 0.3 here (the bits keep each dimension's side of the mean, not its magnitude).
+        #expect(estimate.count == 10 && zip(estimate, estimate.dropFirst()).allSatisfy { $0.distance <= $1.distance })
+        let errors = estimate.map { abs($0.distance - exact.distance(Array(queries.row(0)), Array(corpus.row(Int($0.id))))) }
+        #expect(errors.reduce(0, +) / Float(errors.count) < 0.4, "estimate errors \(errors)")
+        index.quantize(.binary(queryEncoding: .bits))
         // Unrescored scores are in the metric's units (cosine distance lies in 0...2) and in order.
         let raw = try index.search(Array(queries.row(0)), k: 10, quantization: QuantizedSearch(rescore: false, oversampling: 1))
         #expect(raw.count == 10 && raw.allSatisfy { (0 ... 2).contains($0.distance) })
@@ -65,7 +81,7 @@ import VectorKernels
         // Asking for another kind replaces the codes at once (the graph is past the training size).
         index.quantize(.scalar(quantile: 1))
         guard case .scalar = index.quantizer else { Issue.record("scalar codes expected after quantize(.scalar)"); return }
-        index.quantize(.binary)
+        index.quantize(.binary(queryEncoding: .bits))
         guard case .binary = index.quantizer else { Issue.record("binary codes expected after quantize(.binary)"); return }
     }
 

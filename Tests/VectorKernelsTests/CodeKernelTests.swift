@@ -51,3 +51,27 @@ struct BitKernelTests {
         #expect(BitKernel.words(forDimension: 1) == 1 && BitKernel.words(forDimension: 384) == 6 && BitKernel.words(forDimension: 385) == 7)
     }
 }
+
+/// The asymmetric (bit-plane) binary kernel on every path against levels multiplied out here.
+struct BitPlaneKernelTests {
+    @Test(arguments: BitKernel.Level.supported)
+    func matchesTheReference(level: BitKernel.Level) {
+        var generator = SeededGenerator(state: 17)
+        let kernel = BitKernel(level: level)
+        for words in [1, 6, 8, 9, 16] {
+            for planes in [1, 4, 8] {
+                let dimension = words * 64
+                let levels = (0 ..< dimension).map { _ in UInt32.random(in: 0 ..< (1 << planes), using: &generator) }
+                let bits = (0 ..< words).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+                var planeWords = [UInt64](repeating: 0, count: planes * words)
+                for (column, value) in levels.enumerated() {
+                    for plane in 0 ..< planes where (value >> plane) & 1 == 1 { planeWords[plane * words + column / 64] |= 1 << UInt64(column % 64) }
+                }
+                var expected: UInt32 = 0
+                for column in 0 ..< dimension where (bits[column / 64] >> UInt64(column % 64)) & 1 == 1 { expected += levels[column] }
+                let found = planeWords.withUnsafeBufferPointer { p in bits.withUnsafeBufferPointer { b in kernel.planeDot(p.baseAddress!, b.baseAddress!, words: words, planes: planes) } }
+                #expect(found == expected, "\(level) words \(words) planes \(planes)")
+            }
+        }
+    }
+}

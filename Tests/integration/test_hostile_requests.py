@@ -49,6 +49,9 @@ LIFECYCLE_ROUTES = [
     ("PUT", "/registry/models/ghost@1/stage", {"stage": "production"}, {"stage": "stage"}),
     ("PUT", "/collections/hostile/snapshots/recover", {"location": "file:///nonexistent"},
      {"location": "location", "checksum": "checksum", "priority": "priority", "api_key": "text"}),
+    ("PATCH", "/collections/hostile", {"quantization_config": "Disabled"},
+     {"quantization_config": "quantization", "hnsw_config": "refused_update", "optimizers_config": "refused_update",
+      "vectors": "refused_update", "params": "refused_update", "colour": "flag"}),
 ]
 
 # Run against a server that serves the model, so the inputs themselves are what gets rejected.
@@ -103,6 +106,10 @@ INVALID.update({
     "location": [5, [], "http://example.com/x.snapshot", "file:///etc/passwd", "not a url", "file://../../x"],
     "checksum": [5, [], "zz"],
     "priority": [5, "first", []],
+    "quantization": [5, [], True, "Enabled", {}, {"scalar": {"type": "int4"}}, {"scalar": {"type": "int8", "quantile": 2}},
+                     {"binary": {"encoding": "two_bits"}}, {"binary": {"query_encoding": "x"}}, {"product": {"compression": "x4"}},
+                     {"scalar": {"type": "int8"}, "binary": {}}, {"binary": {"always_ram": False}}],
+    "refused_update": [{"m": 32}, {}, "x", 5],
 })
 
 RAW_BODIES = [b"", b"{", b"{\"a\":", b"[1,2", b"null", b"[]", b"\"text\"", b"42", b"\xff\xfe\x00garbage",

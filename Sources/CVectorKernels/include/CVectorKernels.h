@@ -62,6 +62,13 @@ uint32_t lodestone_bits_hamming_serial(const uint64_t *a, const uint64_t *b, siz
 uint32_t lodestone_bits_hamming_popcnt(const uint64_t *a, const uint64_t *b, size_t words);
 uint32_t lodestone_bits_hamming_avx512(const uint64_t *a, const uint64_t *b, size_t words);
 
+typedef uint32_t (*lodestone_bits_planes_fn)(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count);
+/// Sum over p < plane_count of 2^p * popcount(planes[p] & bits): a query quantized to
+/// plane_count bits per dimension, stored as bit planes of `words` words, against stored bits.
+uint32_t lodestone_bits_planes_serial(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count);
+uint32_t lodestone_bits_planes_popcnt(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count);
+uint32_t lodestone_bits_planes_avx512(const uint64_t *planes, const uint64_t *bits, size_t words, size_t plane_count);
+
 /// Hint the cache hierarchy that `address` will be read soon.
 static inline void lodestone_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);

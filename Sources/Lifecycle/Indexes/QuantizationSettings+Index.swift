@@ -6,7 +6,17 @@ extension QuantizationSettings {
     var indexKind: QuantizationKind {
         switch kind {
         case .scalar: .scalar(quantile: quantile)
-        case .binary: .binary
+        case .binary: .binary(queryEncoding: queryEncoding.indexEncoding)
+        }
+    }
+}
+
+extension QuantizationSettings.QueryEncoding {
+    var indexEncoding: BinaryQueryEncoding {
+        switch self {
+        case .binary: .bits
+        case .scalar4bits: .scalar4
+        case .scalar8bits: .scalar8
         }
     }
 }

@@ -134,3 +134,21 @@ public final class LMDBEnvironment: Sendable {
         return max(granule, (size + granule - 1) / granule * granule)
     }
 }
+
+extension LMDBEnvironment {
+    /// Drops this process's mappings of the environment's pages, so what a bulk read touched
+    /// (every stored vector, when an index is built or caught up from the points) no longer
+    /// counts as resident here: the data stays in the file and the OS page cache, and a later
+    /// read maps the page again. Without it the process holds each vector twice, once in the
+    /// graph and once in LMDB's map. The gate is held shared so the map is not moved meanwhile.
+    public func releaseResidentPages() {
+        gate.withShared {
+            var info = MDB_envinfo()
+            mdb_env_info(handle, &info)
+            guard let address = info.me_mapaddr else { return }
+            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+            let length = (min(info.me_mapsize, usedBytes) + page - 1) / page * page
+            _ = madvise(address, length, MADV_DONTNEED)
+        }
+    }
+}

@@ -141,14 +141,19 @@ extension LMDBEnvironment {
     /// counts as resident here: the data stays in the file and the OS page cache, and a later
     /// read maps the page again. Without it the process holds each vector twice, once in the
     /// graph and once in LMDB's map. The gate is held shared so the map is not moved meanwhile.
+    /// LMDB reports its map address only for fixed maps, so the map is found in /proc/self/maps.
     public func releaseResidentPages() {
+        var directory: UnsafePointer<CChar>?
+        guard mdb_env_get_path(handle, &directory) == 0, let directory else { return }
+        let file = URL(fileURLWithPath: String(cString: directory)).appendingPathComponent("data.mdb").standardizedFileURL.path
         gate.withShared {
-            var info = MDB_envinfo()
-            mdb_env_info(handle, &info)
-            guard let address = info.me_mapaddr else { return }
-            let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-            let length = (min(info.me_mapsize, usedBytes) + page - 1) / page * page
-            _ = madvise(address, length, MADV_DONTNEED)
+            guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+            for line in maps.split(separator: "\n") where line.hasSuffix(" " + file) {
+                let range = line.prefix { $0 != " " }.split(separator: "-")
+                guard range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16), high > low,
+                      let address = UnsafeMutableRawPointer(bitPattern: low) else { continue }
+                _ = madvise(address, Int(high - low), MADV_DONTNEED)
+            }
         }
     }
 }

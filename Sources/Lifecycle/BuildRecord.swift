@@ -29,8 +29,9 @@ public struct BuildRecord: Codable, Sendable, Equatable {
     public var production: ProductionComparison?
     public var embedSeconds: Double?
     public var failure: String?
-    /// The codes the build serves with (nil in records made before builds carried them: those
-    /// serve with the collection's setting).
+    /// The codes the build serves with. nil for a build begun without its own (and records
+    /// made before builds carried them): it serves with the collection's setting when switched
+    /// to, and what it served with is recorded here when it is switched away from.
     public var quantization: BuildQuantization?
 
     public var id: String { LifecycleContext.buildID(collection, number) }

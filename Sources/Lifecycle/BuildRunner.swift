@@ -27,7 +27,8 @@ public struct BuildRunner: Sendable {
     public var catalog: BuildCatalog { context.builds }
 
     /// Records build `number` as `building` and returns it; run it with `run(_:)`. Without a
-    /// `quantization` the build serves with the collection's.
+    /// `quantization` the build serves with the collection's setting at the time it is switched
+    /// to (so a build begun before a `PATCH` is promoted does not undo it).
     public func begin(collection name: String, model: String? = nil, parameters: HNSWParameters? = nil,
                       quantization: BuildQuantization? = nil) throws -> BuildRecord {
         let collection = try context.store.collection(named: name)
@@ -48,7 +49,7 @@ public struct BuildRunner: Sendable {
         return try catalog.begin(collection: name) { number in
             var record = BuildRecord(collection: name, number: number, model: buildModel, m: settings.m, efConstruction: settings.efConstruction,
                                      ef: settings.ef, fromSequence: 0, appliedSequence: 0, status: .building, startedAt: Date(), points: 0)
-            record.quantization = quantization ?? BuildQuantization(schema.quantization)
+            record.quantization = quantization
             return record
         }
     }

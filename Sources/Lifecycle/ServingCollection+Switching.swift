@@ -14,7 +14,6 @@ extension ServingCollection {
         let candidate: (index: HNSWIndex, sequence: UInt64)
         var chain: IndexImageChain.Extent?
         let model: String?
-        var quantization = schema.quantization
         if number == 0 {
             let record = try context.serving.record(name)
             // Images that cannot be used are only a cache of the stored points: rebuild instead.
@@ -32,8 +31,8 @@ extension ServingCollection {
             candidate = (loaded.index, loaded.sequence)
             chain = loaded.extent
             model = record.model
-            quantization = record.servingQuantization(collectionSetting: schema.quantization)
         }
+        let quantization = try context.servingQuantization(collection: name, build: number)
         let blobs = number == 0 ? store.blobs : try context.store.build(id: LifecycleContext.buildID(name, number)).blobs
         let secondary = try BuildIndexImages.load(schema: schema, sequence: candidate.sequence, from: blobs, store: store, threads: 2)
         let candidateSet = BuildIndexes(primaryName: schema.primaryVectorName, primary: DenseFieldIndex(index: candidate.index, distance: schema.distance),
@@ -73,7 +72,7 @@ extension ServingCollection {
             // that does not load); then the catalog follower finishes it on its next turn.
             do {
                 try context.bindSchema(collection: name, to: model)
-                if quantization != schema.quantization { try context.store.setQuantization(collection: name, quantization) }
+                try context.reconcileQuantization(collection: name)
                 if model != servingModel { monitoring.installCanary(nil, index: nil, model: nil) }
                 // The binding may just have moved, so read the rule again.
                 let applied = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: caughtUp)
@@ -98,6 +97,7 @@ extension ServingCollection {
             let stillServing = try writeGate.withLock { _ -> Bool in
                 guard try (context.serving.record(name).build ?? 0) == servingBuild else { return false }
                 try context.bindSchema(collection: name, to: servingModel)
+                try context.reconcileQuantization(collection: name)
                 return true
             }
             if stillServing, try store.lastSequence() > lastAppliedSequence { try applyBacklog() }

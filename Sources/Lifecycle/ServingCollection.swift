@@ -159,7 +159,7 @@ public final class ServingCollection: Sendable {
         let full = Serving(indexes: BuildIndexes(primaryName: opened.indexes.primaryName, primary: opened.indexes.primary,
                                              secondary: secondary.indexes), build: opened.build, model: opened.model)
         if let context { try context.bindSchema(collection: schema.name, to: full.model) }
-        full.indexes.quantize(schema.quantization)
+        full.indexes.quantize(try context.map { try $0.reconcileQuantization(collection: schema.name) } ?? schema.quantization)
         serving = Mutex(full)
         appliedSequence = Atomic(secondary.sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)

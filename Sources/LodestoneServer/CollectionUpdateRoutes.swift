@@ -57,16 +57,24 @@ struct CollectionUpdateRoutes {
     private func start(_ requested: BuildQuantization, collection name: String, current: QuantizationSettings?) throws {
         let engine = routes.engine
         // Nothing to build when it serves so already and no other update is on its way.
-        if requested.settings == current, latest.number(for: name) == nil { return }
+        let pending = try latest.number(for: name).flatMap { try engine.lifecycle.builds.build(name, $0) }.map { $0.status == .building } ?? false
+        if requested.settings == current, !pending { return }
         var runner = BuildRunner(context: engine.lifecycle)
         runner.live = engine.openCollection(named: name)
         let record = try runner.begin(collection: name, quantization: requested)
         latest.set(record.number, for: name)
         let actor = routes.actor(nil), logger = routes.logger, latest = self.latest
         let reason = "PATCH quantization_config: " + (requested.settings.map(Self.describe) ?? "disabled")
-        _ = try engine.lifecycle.audit.append(AuditEntry(collection: name, actor: actor, action: .collectionUpdate,
-                                                         fromBuild: runner.live?.servingBuild, toBuild: record.number, reason: reason))
         logger.notice("collection update started a build", metadata: ["collection": "\(name)", "build": "\(record.number)", "reason": "\(reason)"])
+        defer {
+            // After the job started, so a failed append cannot leave a begun build without one.
+            do {
+                _ = try engine.lifecycle.audit.append(AuditEntry(collection: name, actor: actor, action: .collectionUpdate,
+                                                                 fromBuild: runner.live?.servingBuild, toBuild: record.number, reason: reason))
+            } catch {
+                logger.error("could not record the collection update", metadata: ["collection": "\(name)", "error": "\(error)"])
+            }
+        }
         jobs.start(record, runner: runner) { finished in
             guard latest.finish(finished.number, for: name) else {
                 logger.notice("a later update superseded this build", metadata: ["collection": "\(name)", "build": "\(finished.number)"])
@@ -98,7 +106,8 @@ struct CollectionUpdateRoutes {
 final class LatestUpdateBuilds: Sendable {
     private let builds = Mutex<[String: Int]>([:])
 
-    func set(_ number: Int, for collection: String) { builds.withLock { $0[collection] = number } }
+    /// Keeps the highest number: of two updates racing, the later build is the latest.
+    func set(_ number: Int, for collection: String) { builds.withLock { $0[collection] = max($0[collection] ?? 0, number) } }
     func number(for collection: String) -> Int? { builds.withLock { $0[collection] } }
 
     /// Whether `number` is still the latest update of `collection`; it is then no longer pending.

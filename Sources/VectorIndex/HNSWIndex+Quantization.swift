@@ -26,27 +26,30 @@ extension HNSWIndex {
     /// or the floats) and wait only for the swap.
     @discardableResult
     public func enableQuantization(_ kind: QuantizationKind, sampleValues: Int = 1_000_000) -> VectorQuantizer {
-        mutationLock.withWriteLock {
-            let codes = structureLock.withReadLock { () -> QuantizedCodes in
-                let view = storage.view
-                let slots = count
-                let step = max(1, slots * dimension / max(sampleValues, dimension))
-                var values: [Float] = []
-                values.reserveCapacity(min(slots, sampleValues / dimension + 1) * dimension)
-                for slot in stride(from: 0, to: slots, by: step) {
-                    values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
-                }
-                let quantizer = VectorQuantizer.train(kind, values: values, dimension: dimension, metric: metric.storedVectorMetric)
-                let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity, trainedOn: slots)
-                let encoded = codes.view
-                for slot in 0 ..< slots { encoded.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
-                return codes
+        mutationLock.withWriteLock { attachCodes(kind, sampleValues: sampleValues) }
+    }
+
+    /// Trains and attaches codes of `kind`; the caller holds `mutationLock` exclusively, so no
+    /// insert runs meanwhile and the capacity and the encoded slots stay current.
+    private func attachCodes(_ kind: QuantizationKind, sampleValues: Int = 1_000_000) -> VectorQuantizer {
+        let codes = structureLock.withReadLock { () -> QuantizedCodes in
+            let view = storage.view
+            let slots = count
+            let step = max(1, slots * dimension / max(sampleValues, dimension))
+            var values: [Float] = []
+            values.reserveCapacity(min(slots, sampleValues / dimension + 1) * dimension)
+            for slot in stride(from: 0, to: slots, by: step) {
+                values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
             }
-            // No insert ran meanwhile, so the capacity and the encoded slots are still current.
-            structureLock.withWriteLock { storage.attach(codes) }
-            quantizedTrainedOn.store(codes.trainedOn, ordering: .releasing)
-            return codes.quantizer
+            let quantizer = VectorQuantizer.train(kind, values: values, dimension: dimension, metric: metric.storedVectorMetric)
+            let codes = QuantizedCodes(quantizer: quantizer, capacity: storage.capacity, trainedOn: slots)
+            let encoded = codes.view
+            for slot in 0 ..< slots { encoded.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }
+            return codes
         }
+        structureLock.withWriteLock { storage.attach(codes) }
+        quantizedTrainedOn.store(codes.trainedOn, ordering: .releasing)
+        return codes.quantizer
     }
 
     /// Scalar codes (`quantile` 1, Qdrant's default, covers every value: clamping the extremes
@@ -82,7 +85,7 @@ extension HNSWIndex {
             quantizedTrainedOn.store(0, ordering: .releasing)
         }
         quantizationRequested.store(true, ordering: .releasing)
-        if quantizationIsDue { trainQuantizer(kind) }
+        if quantizationIsDue { trainQuantizer() }
     }
 
     var quantizationIsDue: Bool {
@@ -90,16 +93,22 @@ extension HNSWIndex {
         return nodes >= Self.minimumQuantizationTraining && (trained == 0 || nodes >= 2 * trained)
     }
 
-    private func trainQuantizer(_ kind: QuantizationKind) {
+    /// Trains what is requested when training starts, under the lock inserts take: a job queued
+    /// before the kind changed, or before quantization was turned off, trains the current
+    /// request or nothing.
+    private func trainQuantizer() {
         guard quantizationTraining.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
         defer { quantizationTraining.store(false, ordering: .releasing) }
-        enableQuantization(kind)
+        mutationLock.withWriteLock {
+            guard let kind = requestedQuantization.withLock({ $0 }) else { return }
+            _ = attachCodes(kind)
+        }
     }
 
     /// After an insert: off the inserting thread, because training waits for every insert.
     func trainQuantizerInBackgroundIfDue() {
-        guard quantizationRequested.load(ordering: .relaxed), quantizationIsDue, !quantizationTraining.load(ordering: .relaxed), let kind = requestedQuantization.withLock({ $0 }) else { return }
-        DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer(kind) }
+        guard quantizationRequested.load(ordering: .relaxed), quantizationIsDue, !quantizationTraining.load(ordering: .relaxed) else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in trainQuantizer() }
     }
 
     /// Drops the codes and stops training them; searches walk the float vectors again.
@@ -147,23 +156,26 @@ extension HNSWIndex {
     /// The graph walked on the codes' distance, in the codes' units (see `approximateDistance`).
     private func walkOnCodes(_ view: GraphView, _ quantized: QuantizedView, query: UnsafePointer<Float>, k: Int, ef: Int,
                              filter: ((UInt32) -> Bool)?, scratch: SearchScratch) -> [HeapEntry] {
-        let queryWords = [UInt64](repeating: 0, count: (quantized.quantizer.stride + 7) / 8)
-        return queryWords.withUnsafeBufferPointer { words in
-            let codes = UnsafeMutableRawPointer(mutating: words.baseAddress!)
-            _ = quantized.quantizer.encode(query, into: codes.assumingMemoryBound(to: UInt8.self))
-            switch quantized.quantizer {
-            case .scalar(let scalar):
-                let distance = CodeDistance(query: UnsafePointer(codes.assumingMemoryBound(to: UInt8.self)), quantizer: scalar, quantized: quantized, kernel: codeKernel)
+        switch quantized.quantizer {
+        case .scalar(let scalar):
+            var codes = [UInt8](repeating: 0, count: scalar.stride)
+            return codes.withUnsafeMutableBufferPointer { codes in
+                _ = scalar.encode(query, into: codes.baseAddress!)
+                let distance = CodeDistance(query: UnsafePointer(codes.baseAddress!), quantizer: scalar, quantized: quantized, kernel: codeKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
-            case .binary(let binary) where binary.queryEncoding == .bits:
-                let distance = BitDistance(query: words.baseAddress!, quantizer: binary, quantized: quantized, kernel: bitKernel)
+            }
+        case .binary(let binary) where binary.queryEncoding == .bits:
+            var words = [UInt64](repeating: 0, count: binary.words)
+            return words.withUnsafeMutableBufferPointer { words in
+                binary.encode(query, into: words.baseAddress!)
+                let distance = BitDistance(query: UnsafePointer(words.baseAddress!), quantizer: binary, quantized: quantized, kernel: bitKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
-            case .binary(let binary):
-                let prepared = BinaryQueryPlanes(query: query, quantizer: binary)
-                return prepared.planes.withUnsafeBufferPointer { planes in
-                    let distance = PlaneDistance(planes: planes.baseAddress!, query: prepared, quantizer: binary, quantized: quantized, kernel: bitKernel)
-                    return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
-                }
+            }
+        case .binary(let binary):
+            let prepared = BinaryQueryPlanes(query: query, quantizer: binary)
+            return prepared.planes.withUnsafeBufferPointer { planes in
+                let distance = PlaneDistance(planes: planes.baseAddress!, query: prepared, quantizer: binary, quantized: quantized, kernel: bitKernel)
+                return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
             }
         }
     }

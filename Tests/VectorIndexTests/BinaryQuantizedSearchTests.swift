@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VectorIndex
 import VectorKernels
@@ -74,15 +75,25 @@ import VectorKernels
         let errors = estimate.map { abs($0.distance - exact.distance(Array(queries.row(0)), Array(corpus.row(Int($0.id))))) }
         #expect(errors.reduce(0, +) / Float(errors.count) < 0.4, "estimate errors \(errors)")
         index.quantize(.binary(queryEncoding: .bits))
-        // Unrescored scores are in the metric's units (cosine distance lies in 0...2) and in order.
+        // Unrescored distances are 1 - cos(pi * h / d) of the bits' Hamming distance h, here
+        // recomputed from bits made in the test (with the trained thresholds).
         let raw = try index.search(Array(queries.row(0)), k: 10, quantization: QuantizedSearch(rescore: false, oversampling: 1))
-        #expect(raw.count == 10 && raw.allSatisfy { (0 ... 2).contains($0.distance) })
-        #expect(zip(raw, raw.dropFirst()).allSatisfy { $0.distance <= $1.distance })
+        let expectedDistances = Self.hammingDistances(corpus, thresholds: binary.thresholds, query: queries.row(0), ids: raw.map { Int($0.id) })
+            .map { 1 - cos(Float.pi * Float($0) / 384) }
+        #expect(raw.count == 10)
+        for (found, expected) in zip(raw, expectedDistances) { #expect(abs(found.distance - expected) < 1e-5) }
         // Asking for another kind replaces the codes at once (the graph is past the training size).
         index.quantize(.scalar(quantile: 1))
         guard case .scalar = index.quantizer else { Issue.record("scalar codes expected after quantize(.scalar)"); return }
         index.quantize(.binary(queryEncoding: .bits))
         guard case .binary = index.quantizer else { Issue.record("binary codes expected after quantize(.binary)"); return }
+    }
+
+    /// The Hamming distances between the query's bits and those of `ids`, bits made here.
+    /// (Queries and the corpus are unit vectors already, as the cosine index stores them.)
+    static func hammingDistances(_ corpus: VectorMatrix, thresholds mean: [Float], query: ArraySlice<Float>, ids: [Int]) -> [Int] {
+        let asked = query.enumerated().map { $0.element > mean[$0.offset] }
+        return ids.map { id in zip(corpus.row(id).enumerated().map { $0.element > mean[$0.offset] }, asked).filter { $0.0 != $0.1 }.count }
     }
 
     /// Binary quantization computed here without the index or its kernels: bits above each

@@ -237,6 +237,12 @@ def test_patch_switches_quantization_through_a_build_and_its_gates():
         before = plan_count(server.url, "quantized_graph")
         assert recall(client, vectors, queries, models.SearchParams(hnsw_ef=128)) >= 0.95
         assert plan_count(server.url, "quantized_graph") == before
+        # A rollback serves the previous build with the codes it served with.
+        requests.post(server.url + "/collections/q/rollback", json={"reason": "back to int8"}).raise_for_status()
+        assert wait_for_quantization(client, "q", True, server.url).scalar.type == models.ScalarType.INT8
+        before = plan_count(server.url, "quantized_graph")
+        recall(client, vectors, queries[:5], models.SearchParams(hnsw_ef=64))
+        assert plan_count(server.url, "quantized_graph") >= before + 5
         # What an update cannot change is refused with what to do instead, and nothing starts.
         count = len(requests.get(server.url + "/collections/q/builds").json()["result"]["builds"])
         for body, word in [({"hnsw_config": {"m": 32}}, "builds"), ({"optimizers_config": {"indexing_threshold": 1}}, "optimizers_config"),

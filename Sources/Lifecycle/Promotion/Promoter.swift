@@ -148,6 +148,7 @@ public struct Promoter: Sendable {
             written = try context.serving.update(collection, audit: context.audit) { record, transaction in
                 if number > 0 { _ = try context.builds.servable(collection, number, in: transaction) }
                 let from = record.build ?? 0
+                try context.recordOutgoingQuantization(collection: collection, outgoing: from, serving: &record, in: transaction)
                 try history(&record)
                 record.build = number
                 record.changedAt = Date()
@@ -167,6 +168,7 @@ public struct Promoter: Sendable {
             // The catalog first, then the schema: a stop in between is repaired on the next open
             // or follower turn, since the schema always follows the catalog.
             try context.bindSchema(collection: collection, to: model)
+            try context.reconcileQuantization(collection: collection)
         }
         if let live { try live.serve(build: number, commit: commit) } else { try commit() }
         guard let written else { throw LifecycleError.invalidRequest("the switch was not recorded") }

@@ -24,6 +24,9 @@ public struct ServingRecord: Codable, Sendable, Equatable {
     public var pipeline: ServingPipeline?
     /// Pipelines that served before, most recent last: a pipeline rollback returns to the last.
     public var previousPipelines: [ServingPipeline]?
+    /// The codes the original index (build 0) served with, recorded when it was first switched
+    /// away from: a rollback to it serves with them, whatever the collection moved to since.
+    public var originalQuantization: BuildQuantization?
 
     public init(collection: String, build: Int? = nil, previous: [Int] = [], bindings: [ModelBinding] = [],
                 gates: GateSettings = GateSettings(), changedAt: Date? = nil) {
@@ -54,6 +57,7 @@ public struct ServingRecord: Codable, Sendable, Equatable {
         case collection, build, previous, bindings, gates, monitoring, shadow, canary, pipeline
         case previousPipelines = "previous_pipelines"
         case changedAt = "changed_at"
+        case originalQuantization = "original_quantization"
     }
 }
 

@@ -5,8 +5,14 @@ extension LifecycleContext {
     /// build begun without its own, or build 0 never switched away from) the collection's
     /// setting now.
     func servingQuantization(collection: String, build number: Int) throws -> QuantizationSettings? {
-        let current = try store.collection(named: collection).schema().quantization
-        if number == 0 { return try serving.record(collection).originalQuantization.map(\.settings) ?? current }
+        try servingQuantization(collection: collection, build: number, serving: try serving.record(collection),
+                                current: try store.collection(named: collection).schema().quantization)
+    }
+
+    /// The same from records already read, so a reconcile reads each once.
+    private func servingQuantization(collection: String, build number: Int, serving record: ServingRecord,
+                                     current: QuantizationSettings?) throws -> QuantizationSettings? {
+        if number == 0 { return record.originalQuantization.map(\.settings) ?? current }
         // Not `?.` with `??`: a build that serves without codes must not fall back to the setting.
         guard let record = try builds.build(collection, number) else { return current }
         return record.servingQuantization(collectionSetting: current)
@@ -17,8 +23,10 @@ extension LifecycleContext {
     /// catalog's switch and this write is repaired like the model binding is.
     @discardableResult
     func reconcileQuantization(collection: String) throws -> QuantizationSettings? {
-        let wanted = try servingQuantization(collection: collection, build: try serving.record(collection).build ?? 0)
-        if wanted != (try store.collection(named: collection).schema().quantization) {
+        let record = try serving.record(collection)
+        let current = try store.collection(named: collection).schema().quantization
+        let wanted = try servingQuantization(collection: collection, build: record.build ?? 0, serving: record, current: current)
+        if wanted != current {
             try store.setQuantization(collection: collection, wanted)
         }
         return wanted

@@ -82,8 +82,10 @@ public struct LifecycleContext: Sendable {
     func loadIndex(collection: String, build number: Int, dimension: Int, quantized: Bool = true) throws -> (index: HNSWIndex, sequence: UInt64) {
         let loaded = try loadIndexImages(collection: collection, build: number, dimension: dimension)
         if quantized, let record = try builds.build(collection, number) {
-            let setting = try store.collection(named: collection).schema().quantization
-            if let settings = record.servingQuantization(collectionSetting: setting) { loaded.index.quantize(settings) }
+            let collectionStore = try store.collection(named: collection)
+            if let settings = record.servingQuantization(collectionSetting: try collectionStore.schema().quantization) {
+                loaded.index.quantize(settings, pagingVectorsIn: collectionStore.directory)
+            }
         }
         return (loaded.index, loaded.sequence)
     }

@@ -159,7 +159,8 @@ public final class ServingCollection: Sendable {
         let full = Serving(indexes: BuildIndexes(primaryName: opened.indexes.primaryName, primary: opened.indexes.primary,
                                              secondary: secondary.indexes), build: opened.build, model: opened.model)
         if let context { try context.bindSchema(collection: schema.name, to: full.model) }
-        full.indexes.quantize(try context.map { try $0.reconcileQuantization(collection: schema.name) } ?? schema.quantization)
+        full.indexes.quantize(try context.map { try $0.reconcileQuantization(collection: schema.name) } ?? schema.quantization,
+                              pagingVectorsIn: store.directory)
         serving = Mutex(full)
         appliedSequence = Atomic(secondary.sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)
@@ -170,6 +171,7 @@ public final class ServingCollection: Sendable {
         report.replaySeconds = (ContinuousClock.now - replayStarted).seconds
         // The graph now holds every vector; the pages the open read them from need not stay mapped too.
         store.releaseResidentPages()
+        full.indexes.releaseResidentVectors()
         report.replayedThrough = (replayedFrom, appliedSequence.load(ordering: .acquiring))
         opening.withLock { $0 = report }
         // Shadow and canary are optional: a collection opens even when they cannot be set up

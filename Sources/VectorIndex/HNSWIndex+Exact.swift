@@ -4,8 +4,8 @@ import VectorKernels
 
 extension HNSWIndex {
     /// Exact top-k over the index's own vectors, then a bounded heap. For dot and cosine the
-    /// inner products come from `cblas_sgemm` straight over the level-0 records (rows
-    /// `recordStride` bytes apart, no copy); L2 takes one pass of the SIMD kernel per row, which
+    /// inner products come from `cblas_sgemm` straight over the stored vectors (rows
+    /// `vectorStride` bytes apart, in the records or on disk, no copy); L2 takes one pass of the SIMD kernel per row, which
     /// reads each vector once (the product alone would need a second pass for its norm).
     /// `params.exact` and very selective filters use it; it is also the recall reference for a
     /// live collection. Deleted vectors and ids rejected by `filter` are never returned.
@@ -19,21 +19,23 @@ extension HNSWIndex {
             var selector = TopKSelector(k: k)
             let block = 4096
             var products = [Float](repeating: 0, count: block)
-            let strideFloats = view.recordStride / MemoryLayout<Float>.stride
+            // Paged vectors are read a block at a time into this buffer.
+            var staging = [Float](repeating: 0, count: view.paged == nil ? 0 : block * dimension)
             prepared.withUnsafeBufferPointer { queryBuffer in
-                products.withUnsafeMutableBufferPointer { productBuffer in
+                products.withUnsafeMutableBufferPointer { productBuffer in staging.withUnsafeMutableBufferPointer { stagingBuffer in
                     for start in stride(from: 0, to: nodes, by: block) {
                         let rows = min(block, nodes - start)
+                        let (vectors, strideFloats) = view.readVectors(start ..< start + rows, into: stagingBuffer.baseAddress ?? productBuffer.baseAddress!)
                         if metric != .l2 {
                             BLAS.multiplyTransposed(
                                 queryBuffer.baseAddress!, rows: 1,
-                                view.vector(UInt32(start)), rows: rows, stride: strideFloats,
+                                vectors, rows: rows, stride: strideFloats,
                                 depth: dimension, into: productBuffer.baseAddress!)
                         }
                         for offset in 0..<rows {
                             let slot = UInt32(start + offset)
                             let distance = metric == .l2
-                                ? kernel.distance(queryBuffer.baseAddress!, view.vector(slot), count: dimension)
+                                ? kernel.distance(queryBuffer.baseAddress!, vectors + offset * strideFloats, count: dimension)
                                 : 1 - productBuffer[offset]
                             guard distance < selector.threshold, !view.isDeleted(slot) else { continue }
                             let id = view.labels[Int(slot)]
@@ -41,7 +43,7 @@ extension HNSWIndex {
                             selector.offer(id: id, distance: distance)
                         }
                     }
-                }
+                } }
             }
             return selector.sorted()
         }
@@ -60,10 +62,11 @@ extension HNSWIndex {
             let view = storage.view
             var selector = TopKSelector(k: k)
             let bytesPerVector = dimension * MemoryLayout<Float>.size
-            prepared.withUnsafeBufferPointer { queryBuffer in
+            var copy = [Float](repeating: 0, count: dimension)
+            prepared.withUnsafeBufferPointer { queryBuffer in copy.withUnsafeMutableBufferPointer { copyBuffer in
                 for position in slots.indices {
                     // The matches are scattered over the graph's memory: fetch a few ahead.
-                    if position + 4 < slots.count {
+                    if view.paged == nil, position + 4 < slots.count {
                         let ahead = UnsafeRawPointer(view.vector(slots[position + 4].1))
                         var line = 0
                         while line < bytesPerVector {
@@ -73,9 +76,10 @@ extension HNSWIndex {
                     }
                     let (id, slot) = slots[position]
                     guard !view.isDeleted(slot) else { continue }
-                    selector.offer(id: id, distance: kernel.distance(queryBuffer.baseAddress!, view.vector(slot), count: dimension))
+                    let vector = view.readVector(slot, into: copyBuffer.baseAddress!)
+                    selector.offer(id: id, distance: kernel.distance(queryBuffer.baseAddress!, vector, count: dimension))
                 }
-            }
+            } }
             return selector.sorted()
         }
     }

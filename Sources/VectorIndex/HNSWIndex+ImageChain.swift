@@ -44,7 +44,7 @@ extension HNSWIndex {
             precondition(nodes >= mark.nodes, "a graph never loses nodes")
             let changedSlots = (0..<UInt32(mark.nodes)).filter { view.changed[Int($0)] != 0 }
             let newNodes = nodes - mark.nodes
-            var writer = SnapshotWriter(reservingCapacity: 96 + changedSlots.count * (5 + view.vectorOffset) + newNodes * (6 + view.recordStride))
+            var writer = SnapshotWriter(reservingCapacity: 96 + changedSlots.count * (5 + view.linkBytes) + newNodes * (6 + view.inlineRecordBytes))
             let start = entry.withLock { $0 }
             writer.append(bytes: HNSWIndex.deltaMagic)
             writer.append(HNSWIndex.deltaVersion)
@@ -59,14 +59,14 @@ extension HNSWIndex {
             for slot in changedSlots {
                 writer.append(slot)
                 writer.append(view.flags[Int(slot)])
-                writer.append(raw: UnsafeRawBufferPointer(start: view.links(slot, level: 0), count: view.vectorOffset))
+                writer.append(raw: UnsafeRawBufferPointer(start: view.links(slot, level: 0), count: view.linkBytes))
                 let upperWords = Int(view.levels[Int(slot)]) * view.upperLevelWords
                 if upperWords > 0 { writer.append(raw: UnsafeRawBufferPointer(start: view.upperLinks[Int(slot)]!, count: upperWords * 4)) }
             }
             writer.append(raw: UnsafeRawBufferPointer(start: view.labels + mark.nodes, count: newNodes * 4))
             writer.append(raw: UnsafeRawBufferPointer(start: view.levels + mark.nodes, count: newNodes))
             writer.append(raw: UnsafeRawBufferPointer(start: view.flags + mark.nodes, count: newNodes))
-            writer.append(raw: UnsafeRawBufferPointer(start: view.records + mark.nodes * view.recordStride, count: newNodes * view.recordStride))
+            view.appendInlineRecords(mark.nodes ..< nodes, to: &writer)
             for slot in mark.nodes..<nodes where view.levels[slot] > 0 {
                 writer.append(raw: UnsafeRawBufferPointer(start: view.upperLinks[slot]!, count: Int(view.levels[slot]) * view.upperLevelWords * 4))
             }
@@ -144,7 +144,7 @@ extension HNSWIndex {
                 _ = ids.removeValue(forKey: view.labels[Int(slot)])
                 deleted += 1
             }
-            try reader.copy(into: UnsafeMutableRawPointer(view.links(slot, level: 0)), count: view.vectorOffset)
+            try reader.copy(into: UnsafeMutableRawPointer(view.links(slot, level: 0)), count: view.linkBytes)
             let upperWords = Int(view.levels[Int(slot)]) * view.upperLevelWords
             if upperWords > 0 { try reader.copy(into: UnsafeMutableRawPointer(view.upperLinks[Int(slot)]!), count: upperWords * 4) }
             touched.append(slot)
@@ -153,7 +153,7 @@ extension HNSWIndex {
         try reader.copy(into: UnsafeMutableRawPointer(view.labels + baseNodes), count: newNodes * 4)
         try reader.copy(into: UnsafeMutableRawPointer(view.levels + baseNodes), count: newNodes)
         try reader.copy(into: UnsafeMutableRawPointer(view.flags + baseNodes), count: newNodes)
-        try reader.copy(into: view.records + baseNodes * view.recordStride, count: newNodes * view.recordStride)
+        try view.readInlineRecords(baseNodes ..< nodes, from: &reader)
         // Codes are derived from the vectors, not stored: the new nodes are encoded here.
         if let quantized = view.quantized {
             for slot in baseNodes ..< nodes { quantized.encode(view.vector(UInt32(slot)), slot: UInt32(slot)) }

@@ -26,6 +26,7 @@ extension HNSWIndex {
         let level = HNSWIndex.level(for: id, parameters: parameters)
         structureLock.withReadLock {
             let view = storage.view
+            if view.paged != nil { notePagedVectorsMapped(view) }
             writeNode(view, slot: slot, id: id, level: level, vector: vector)
             scratchPool.withScratch(capacity: view.capacity) { scratch in
                 let current = entry.withLock { $0 }

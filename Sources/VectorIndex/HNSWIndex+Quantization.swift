@@ -49,6 +49,9 @@ extension HNSWIndex {
         }
         structureLock.withWriteLock { storage.attach(codes) }
         quantizedTrainedOn.store(codes.trainedOn, ordering: .releasing)
+        pageVectorsOutIfAsked()
+        // Retraining read every paged vector through the map.
+        releaseResidentVectors()
         return codes.quantizer
     }
 
@@ -144,13 +147,22 @@ extension HNSWIndex {
                     guard quantization.rescore else {
                         return found.prefix(k).map { Neighbor(id: view.labels[Int($0.slot)], distance: quantized.approximateDistance($0.distance)) }
                     }
-                    return found
-                        .map { Neighbor(id: view.labels[Int($0.slot)], distance: kernel.distance(prepared, view.vector($0.slot), count: dimension)) }
-                        .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
-                        .prefix(k).map { $0 }
+                    return rescored(found, view, query: prepared).prefix(k).map { $0 }
                 }
             }
         }
+    }
+
+    /// The candidates' float distances, nearest first; paged vectors are read from their file
+    /// (see `GraphView.readVector`).
+    private func rescored(_ found: [HeapEntry], _ view: GraphView, query: UnsafePointer<Float>) -> [Neighbor] {
+        var copy = [Float](repeating: 0, count: view.paged == nil ? 0 : dimension)
+        return copy.withUnsafeMutableBufferPointer { buffer in
+            found.map { candidate in
+                let vector = buffer.baseAddress.map { view.readVector(candidate.slot, into: $0) } ?? UnsafePointer(view.vector(candidate.slot))
+                return Neighbor(id: view.labels[Int(candidate.slot)], distance: kernel.distance(query, vector, count: dimension))
+            }
+        }.sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
     }
 
     /// The graph walked on the codes' distance, in the codes' units (see `approximateDistance`).

@@ -37,6 +37,8 @@ extension HNSWIndex {
         return query.withUnsafeBufferPointer { queryBuffer in
             structureLock.withReadLock {
                 let view = storage.view
+                // A float walk over paged vectors (a query that ignores the codes) maps them.
+                if view.paged != nil { notePagedVectorsMapped(view) }
                 return scratchPool.withScratch(capacity: view.capacity) { scratch in
                     let queryPointer = FloatDistance(query: prepareQuery(queryBuffer, scratch: scratch), kernel: kernel, dimension: dimension)
                     if let filter {

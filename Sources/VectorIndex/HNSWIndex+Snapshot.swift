@@ -22,7 +22,7 @@ extension HNSWIndex {
         let view = storage.view
         let nodes = count
         let start = entry.withLock { $0 }
-        var writer = SnapshotWriter(reservingCapacity: 64 + nodes * (6 + view.recordStride))
+        var writer = SnapshotWriter(reservingCapacity: 64 + nodes * (6 + view.inlineRecordBytes))
         writer.append(bytes: HNSWIndex.snapshotMagic)
         writer.append(HNSWIndex.snapshotVersion)
         writer.append(UInt32(Metric.allCases.firstIndex(of: metric)!))
@@ -37,7 +37,7 @@ extension HNSWIndex {
         writer.append(raw: UnsafeRawBufferPointer(start: view.labels, count: nodes * 4))
         writer.append(raw: UnsafeRawBufferPointer(start: view.levels, count: nodes))
         writer.append(raw: UnsafeRawBufferPointer(start: view.flags, count: nodes))
-        writer.append(raw: UnsafeRawBufferPointer(start: view.records, count: nodes * view.recordStride))
+        view.appendInlineRecords(0 ..< nodes, to: &writer)
         for slot in 0..<nodes where view.levels[slot] > 0 {
             let words = Int(view.levels[slot]) * view.upperLevelWords
             writer.append(raw: UnsafeRawBufferPointer(start: view.upperLinks[slot]!, count: words * 4))
@@ -77,7 +77,7 @@ extension HNSWIndex {
         try reader.copy(into: UnsafeMutableRawPointer(view.labels), count: nodes * 4)
         try reader.copy(into: UnsafeMutableRawPointer(view.levels), count: nodes)
         try reader.copy(into: UnsafeMutableRawPointer(view.flags), count: nodes)
-        try reader.copy(into: view.records, count: nodes * view.recordStride)
+        try view.readInlineRecords(0 ..< nodes, from: &reader)
         var deleted = 0
         var ids = SlotTable()
         ids.reserveCapacity(nodes)

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import VectorKernels
 
@@ -24,6 +25,9 @@ public final class HNSWIndex: Sendable {
     /// Vectors the current codes were trained on (0: none), and whether a training runs.
     let quantizedTrainedOn = Atomic<Int>(0)
     let quantizationTraining = Atomic<Bool>(false)
+    /// Where the float vectors go while the graph holds codes (nil: they stay in memory).
+    let vectorPagingDirectory = Mutex<URL?>(nil)
+    let pagedOperations = Atomic<Int>(0)
 
     let storage: GraphStorage
     let structureLock = ReadWriteLock()
@@ -71,7 +75,8 @@ public final class HNSWIndex: Sendable {
 
     public var capacity: Int { structureLock.withReadLock { storage.capacity } }
 
-    /// Bytes of graph and vector memory held by the index.
+    /// Bytes of graph and vector memory held by the index (paged vectors are not held: see
+    /// `vectorResidence`).
     public var memoryBytes: Int { structureLock.withReadLock { storage.allocatedBytes } }
 
     /// The slot of a linked node: an id whose insert is still linking has the placeholder
@@ -116,7 +121,12 @@ public final class HNSWIndex: Sendable {
     public func vector(id: UInt32) -> [Float]? {
         guard let slot = linkedSlot(id) else { return nil }
         return structureLock.withReadLock {
-            Array(UnsafeBufferPointer(start: storage.view.vector(slot), count: dimension))
+            var vector = [Float](repeating: 0, count: dimension)
+            vector.withUnsafeMutableBufferPointer { buffer in
+                let read = storage.view.readVector(slot, into: buffer.baseAddress!)
+                if read != UnsafePointer(buffer.baseAddress!) { buffer.baseAddress!.update(from: read, count: dimension) }
+            }
+            return vector
         }
     }
 

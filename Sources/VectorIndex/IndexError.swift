@@ -7,6 +7,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(name: String, reason: String)
     case capacityExceeded(limit: Int)
     case corruptSnapshot(String)
+    /// The quantized graph's float vectors could not be moved to (or grown on) disk.
+    case vectorPaging(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum IndexError: Error, Equatable, CustomStringConvertible {
             "the index cannot hold more than \(limit) vectors"
         case let .corruptSnapshot(reason):
             "the stored index is not readable: \(reason)"
+        case let .vectorPaging(reason):
+            "\(reason); the vectors stay in memory"
         }
     }
 }

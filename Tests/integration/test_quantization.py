@@ -28,6 +28,18 @@ def plan_count(url, plan):
     return 0.0
 
 
+def paged_vector_files(server):
+    """The server's mappings of unlinked paged-vector files and their sizes: a quantized graph's
+    float vectors live there, not in its memory."""
+    sizes = []
+    with open(f"/proc/{server.process.pid}/maps") as maps:
+        for line in maps:
+            if ".paged-vectors-" in line and line.rstrip().endswith("(deleted)"):
+                low, high = (int(part, 16) for part in line.split()[0].split("-"))
+                sizes.append(high - low)
+    return sizes
+
+
 def recall(client, vectors, queries, params, collection="q"):
     truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
     hits = 0
@@ -70,6 +82,9 @@ def test_a_quantized_collection_walks_codes_and_rescoring_keeps_recall(quantized
         quantization=models.QuantizationSearchParams(rescore=True, oversampling=2.0))).points
     for point in top:
         assert abs(point.score - float(vectors[point.id] @ query)) < 1e-4
+    # The floats were moved out of the graph into an unlinked file on the data's disk.
+    sizes = paged_vector_files(server)
+    assert sizes and max(sizes) >= COUNT * DIM * 4, sizes
 
 
 def test_codes_come_back_after_a_restart(quantized):
@@ -82,6 +97,7 @@ def test_codes_come_back_after_a_restart(quantized):
         rescored = recall(again, vectors, queries, models.SearchParams(hnsw_ef=128, quantization=models.QuantizationSearchParams(oversampling=3.0)))
         assert rescored >= 0.95
         assert plan_count(restarted.url, "quantized_graph") >= len(queries)
+        assert paged_vector_files(restarted), "the reopened graph kept its floats in memory"
     finally:
         restarted.process.terminate()
         restarted.process.wait(timeout=30)

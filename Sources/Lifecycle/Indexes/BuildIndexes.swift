@@ -31,8 +31,13 @@ public final class BuildIndexes: Sendable {
     }
 
     /// Gives every dense graph the codes the schema asks for, or none (see `DenseFieldIndex.quantize`).
-    func quantize(_ settings: QuantizationSettings?) {
-        for (_, field) in fields { (field as? DenseFieldIndex)?.quantize(settings) }
+    func quantize(_ settings: QuantizationSettings?, pagingVectorsIn directory: URL) {
+        for (_, field) in fields { (field as? DenseFieldIndex)?.quantize(settings, pagingVectorsIn: directory) }
+    }
+
+    /// See `HNSWIndex.releaseResidentVectors`: after a replay or construction touched them all.
+    func releaseResidentVectors() {
+        for (_, field) in fields { (field as? DenseFieldIndex)?.index.releaseResidentVectors() }
     }
 
     /// A set with a new primary index and the same secondary ones (a swap of the primary).

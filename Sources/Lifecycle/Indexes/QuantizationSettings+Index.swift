@@ -1,3 +1,4 @@
+import Foundation
 import Storage
 import VectorIndex
 
@@ -22,9 +23,11 @@ extension QuantizationSettings.QueryEncoding {
 }
 
 extension HNSWIndex {
-    /// Asks for the codes `settings` describe, or drops any (nil).
-    func quantize(_ settings: QuantizationSettings?) {
+    /// Asks for the codes `settings` describe, or drops any (nil). With codes, the float
+    /// vectors move to a file in `directory`, the collection's own (see `pageVectorsWhenQuantized`).
+    func quantize(_ settings: QuantizationSettings?, pagingVectorsIn directory: URL) {
         guard let settings else { return disableQuantization() }
+        pageVectorsWhenQuantized(in: directory)
         quantize(settings.indexKind)
     }
 }

@@ -108,7 +108,7 @@ public struct BuildRunner: Sendable {
             try BuildIndexImages.store(set, sequence: record.appliedSequence,
                                      in: try context.store.build(id: LifecycleContext.buildID(record.collection, record.number)).blobs)
             // The gate measures the build as it would serve: walked on its codes, if it has any.
-            set.quantize(record.servingQuantization(collectionSetting: schema.quantization), pagingVectorsIn: collection.directory)
+            set.quantize(record.servingQuantization(collectionSetting: schema.quantization), schema: schema, directory: collection.directory)
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
             let production = try context.production(of: record.collection, live: live)
             let (candidate, productionReport, _) = try RecallCheck(k: recallK, queries: recallQueries)

@@ -83,9 +83,9 @@ public struct LifecycleContext: Sendable {
         let loaded = try loadIndexImages(collection: collection, build: number, dimension: dimension)
         if quantized, let record = try builds.build(collection, number) {
             let collectionStore = try store.collection(named: collection)
-            if let settings = record.servingQuantization(collectionSetting: try collectionStore.schema().quantization) {
-                loaded.index.quantize(settings, pagingVectorsIn: collectionStore.directory)
-            }
+            let schema = try collectionStore.schema()
+            loaded.index.quantize(record.servingQuantization(collectionSetting: schema.quantization),
+                                  placing: schema.vectorPlacement(schema.primaryVectorName, in: collectionStore.directory))
         }
         return (loaded.index, loaded.sequence)
     }

@@ -39,7 +39,7 @@ extension ServingCollection {
                                     secondary: secondary.indexes)
         let caughtUp = try context.catchUp(for: store, model: model).catchUp(candidateSet, from: secondary.sequence)
         // Codes are trained here, outside the write gate; changes applied after are encoded as inserted.
-        candidateSet.quantize(quantization, pagingVectorsIn: store.directory)
+        candidateSet.quantize(quantization, schema: schema, directory: store.directory)
         // The image lock first, as `persistIndex` takes them: no image of the outgoing index
         // is half-stored while it is swapped out.
         try persistLock.withLock { _ in try writeGate.withLock { _ in

@@ -160,7 +160,7 @@ public final class ServingCollection: Sendable {
                                              secondary: secondary.indexes), build: opened.build, model: opened.model)
         if let context { try context.bindSchema(collection: schema.name, to: full.model) }
         full.indexes.quantize(try context.map { try $0.reconcileQuantization(collection: schema.name) } ?? schema.quantization,
-                              pagingVectorsIn: store.directory)
+                              schema: schema, directory: store.directory)
         serving = Mutex(full)
         appliedSequence = Atomic(secondary.sequence)
         persistedSequence = Atomic(loadedFromImage ? sequence : 0)

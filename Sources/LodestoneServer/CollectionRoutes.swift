@@ -110,13 +110,15 @@ struct CollectionRoutes {
         return CollectionSchema(name: name, dimension: primary.dimension, distance: primary.distance, hnsw: primary.hnsw,
                                 embeddingModel: boundModel?.reference, payloadIndexes: indexes, vectorName: vectorName,
                                 namedVectors: named, sparseVectors: sparse,
-                                quantization: try CollectionCreateOptions.quantization(try body.object("quantization_config")))
+                                quantization: try CollectionCreateOptions.quantization(try body.object("quantization_config")),
+                                vectorsOnDisk: primary.onDisk)
     }
 
     /// One dense vector's `{size, distance, hnsw_config}`; the collection's `hnsw_config`
     /// applies first, the vector's own on top.
     static func denseVector(_ parameters: JSONFields, collectionHNSW: JSONFields?, defaultSize: Int?) throws -> DenseVectorConfiguration {
-        for unsupported in ["multivector_config", "quantization_config"] where parameters[unsupported] != nil {
+        try parameters.refuseUnknown(allowed: ["size", "distance", "hnsw_config", "on_disk", "memory", "datatype", "multivector_config", "quantization_config"])
+        for unsupported in ["multivector_config", "quantization_config"] where parameters[unsupported].map({ !$0.isNull }) == true {
             throw APIError.badRequest("`\(unsupported)` in \(parameters.context) is not supported yet")
         }
         if let datatype = try parameters.string("datatype"), datatype != "float32" {
@@ -137,7 +139,22 @@ struct CollectionRoutes {
             hnsw.fullScanThreshold = try config.int("full_scan_threshold", default: hnsw.fullScanThreshold, range: 0...100_000_000)
                 ?? hnsw.fullScanThreshold
         }
-        return DenseVectorConfiguration(dimension: size, distance: distance, hnsw: hnsw)
+        return DenseVectorConfiguration(dimension: size, distance: distance, hnsw: hnsw, onDisk: try vectorsOnDisk(parameters))
+    }
+
+    /// `on_disk`, or Qdrant's newer `memory` that overrides it: `cold` and `cached` both keep
+    /// the floats in a file the OS pages (written through the page cache, so it starts warm),
+    /// as `on_disk: true` does.
+    static func vectorsOnDisk(_ parameters: JSONFields) throws -> Bool? {
+        let onDisk = parameters["on_disk"].map { !$0.isNull } == true ? try parameters.bool("on_disk", default: false) : nil
+        switch try parameters.string("memory") {
+        case nil: return onDisk
+        case "cold", "cached": return true
+        case "pinned":
+            throw APIError.badRequest("`memory` `pinned` in \(parameters.context) is not supported for dense vectors (as in Qdrant); use `on_disk: false` to keep them in memory")
+        case let other?:
+            throw APIError.badRequest("`memory` in \(parameters.context) must be `cold` or `cached`, got `\(other)`")
+        }
     }
 
     /// `sparse_vectors`: each `{"modifier": "idf" | "none", "index": {...}}`.
@@ -267,12 +284,18 @@ struct CollectionRoutes {
     /// `vectors` as the collection was created: `{size, distance}`, or a map of named vectors.
     static func vectorsInfo(_ schema: CollectionSchema) -> JSONValue {
         func describe(_ configuration: DenseVectorConfiguration) -> JSONValue {
-            ["size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance)),
-             "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction)),
-                             "full_scan_threshold": .int(Int64(configuration.hnsw.fullScanThreshold))]]
+            var fields: [String: JSONValue] = [
+                "size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance)),
+                "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction)),
+                                "full_scan_threshold": .int(Int64(configuration.hnsw.fullScanThreshold))],
+            ]
+            if let onDisk = configuration.onDisk { fields["on_disk"] = .bool(onDisk) }
+            return .object(fields)
         }
         guard let primaryName = schema.vectorName else {
-            return ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
+            var fields: [String: JSONValue] = ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
+            if let onDisk = schema.vectorsOnDisk { fields["on_disk"] = .bool(onDisk) }
+            return .object(fields)
         }
         var map = schema.namedVectors.mapValues(describe)
         if let primary = schema.dense(primaryName) { map[primaryName] = describe(primary) }

@@ -20,7 +20,7 @@ struct CollectionUpdateRoutes {
     static let refused: [String: String] = [
         "hnsw_config": "start a build with new parameters instead: POST /collections/{name}/builds {\"m\", \"ef_construct\", \"ef\"}",
         "optimizers_config": "points are indexed as they are written, and rebuilds are lifecycle builds (POST /collections/{name}/builds)",
-        "vectors": "a collection's vectors are fixed when it is created; quantization applies to all its dense vectors",
+        "vectors": "a collection's vectors (their size, distance and `on_disk`) are fixed when it is created; quantization applies to all its dense vectors",
         "sparse_vectors": "a collection's sparse vectors are fixed when it is created",
         "params": "the collection's parameters (shards, replication, payload placement) are fixed on one node",
         "strict_mode_config": "strict mode is not supported; limits are server settings (--config)",

@@ -99,13 +99,17 @@ final class GraphStorage: @unchecked Sendable {
     private(set) var pagingFailure: IndexError?
 
     /// Starts (or replaces, or with nil ends) the quantized copy. Callers hold the exclusive
-    /// lock and encode the slots already written.
+    /// lock and encode the slots already written. Without codes the walk reads every vector
+    /// it visits, so they return to the records unless `keepsPagedWithoutCodes` (the user
+    /// asked for them on disk whatever the walk costs).
     func attach(_ codes: QuantizedCodes?) {
         codes?.resize(to: capacity)
         quantized = codes
-        // Without codes the walk reads every vector it visits: they belong in the records.
-        if codes == nil { unpageVectors() }
+        if codes == nil, !keepsPagedWithoutCodes { unpageVectors() }
     }
+
+    /// Set from the index's `VectorPlacement.disk`.
+    var keepsPagedWithoutCodes = false
 
     /// Copies every vector into a new file in `directory`, written through the file so none of
     /// it becomes resident. Callers hold the shared lock and keep inserts out (the index's

@@ -1,36 +1,66 @@
 import Foundation
 import Synchronization
 
-/// Where a quantized graph's float vectors are, as `HNSWIndex.vectorResidence` reports it.
+/// Where a graph's float vectors are, as `HNSWIndex.vectorResidence` reports it.
 public enum VectorResidence: Sendable, Equatable {
     /// In the level-0 records, next to the links: the float walk reads them on every hop.
     case inGraph
-    /// In a file the OS pages (the walk reads codes; rescoring and inserts read the floats).
+    /// In a file the OS pages (with codes the walk reads codes; rescoring and inserts read the floats).
     case paged(bytes: Int)
     /// Asked to be paged, but the file could not be made or grown: they stayed in the graph.
     case pagingFailed(reason: String)
 }
 
+/// Where a graph keeps its float vectors, as Qdrant's dense `on_disk` chooses.
+public enum VectorPlacement: Sendable, Equatable {
+    /// In the level-0 records, next to the links, codes or not.
+    case memory
+    /// In an unlinked file in `directory` (on the data's disk) while the graph holds codes:
+    /// the walk reads codes, rescoring reads the few candidates' floats. In the records otherwise.
+    case diskWhenQuantized(directory: URL)
+    /// In the file always: without codes the walk reads the floats through the mapping, from
+    /// the OS's page cache, which can evict them under memory pressure.
+    case disk(directory: URL)
+
+    /// The file's directory when the vectors belong in it, given whether codes are held.
+    func pagingDirectory(quantized: Bool) -> URL? {
+        switch self {
+        case .memory: nil
+        case .diskWhenQuantized(let directory): quantized ? directory : nil
+        case .disk(let directory): directory
+        }
+    }
+
+    var asksForPaging: Bool { self != .memory }
+}
+
 extension HNSWIndex {
-    /// Asks that, whenever the graph holds codes, its float vectors live in an unlinked file in
-    /// `directory` (on the data's disk) instead of the graph's memory; nil keeps them in memory.
-    /// Applies to codes already attached at once.
-    public func pageVectorsWhenQuantized(in directory: URL?) {
-        vectorPagingDirectory.withLock { $0 = directory }
+    /// Moves the float vectors where `placement` puts them, at once: into a file, or back into
+    /// the records. Inserts wait meanwhile; searches go on and wait only for the records' rewrite.
+    public func placeVectors(_ placement: VectorPlacement) {
+        vectorPlacement.withLock { $0 = placement }
         mutationLock.withWriteLock {
-            let quantized = structureLock.withReadLock { storage.quantized != nil }
-            if directory == nil {
+            let quantized = structureLock.withWriteLock { () -> Bool in
+                storage.keepsPagedWithoutCodes = placement.pagingDirectory(quantized: false) != nil
+                return storage.quantized != nil
+            }
+            if placement.pagingDirectory(quantized: quantized) == nil {
                 structureLock.withWriteLock { storage.unpageVectors() }
-            } else if quantized {
+            } else {
                 pageVectorsOutIfAsked()
             }
         }
     }
 
+    /// `placeVectors(.diskWhenQuantized(directory:))`, or `.memory` for nil.
+    public func pageVectorsWhenQuantized(in directory: URL?) {
+        placeVectors(directory.map { .diskWhenQuantized(directory: $0) } ?? .memory)
+    }
+
     public var vectorResidence: VectorResidence {
         structureLock.withReadLock {
             if storage.pagedVectors != nil { return .paged(bytes: storage.pagedBytes) }
-            if let failure = storage.pagingFailure, vectorPagingDirectory.withLock({ $0 }) != nil {
+            if let failure = storage.pagingFailure, vectorPlacement.withLock({ $0 }).asksForPaging {
                 return .pagingFailed(reason: failure.description)
             }
             return .inGraph
@@ -55,14 +85,15 @@ extension HNSWIndex {
         if operations % Self.pagedOperationsPerRelease == 0 { view.paged?.releaseResidentPages() }
     }
 
-    /// Moves the vectors to disk when asked and not done yet. The caller holds `mutationLock`
-    /// exclusively: no insert writes a vector meanwhile. The file is written under the shared
-    /// lock, so searches go on and wait only for the records' rewrite.
+    /// Moves the vectors to disk when the placement asks and it is not done yet. The caller
+    /// holds `mutationLock` exclusively: no insert writes a vector meanwhile. The file is
+    /// written under the shared lock, so searches go on and wait only for the records' rewrite.
     func pageVectorsOutIfAsked() {
-        guard let directory = vectorPagingDirectory.withLock({ $0 }) else { return }
+        let placement = vectorPlacement.withLock { $0 }
         do throws(IndexError) {
             let written = try structureLock.withReadLock { () throws(IndexError) -> PagedVectorFile? in
-                guard storage.pagedVectors == nil, storage.quantized != nil else { return nil }
+                guard storage.pagedVectors == nil,
+                      let directory = placement.pagingDirectory(quantized: storage.quantized != nil) else { return nil }
                 return try storage.writePagedVectors(to: directory)
             }
             guard let written else { return }

@@ -25,8 +25,8 @@ public final class HNSWIndex: Sendable {
     /// Vectors the current codes were trained on (0: none), and whether a training runs.
     let quantizedTrainedOn = Atomic<Int>(0)
     let quantizationTraining = Atomic<Bool>(false)
-    /// Where the float vectors go while the graph holds codes (nil: they stay in memory).
-    let vectorPagingDirectory = Mutex<URL?>(nil)
+    /// Where the float vectors live (see `placeVectors`).
+    let vectorPlacement = Mutex<VectorPlacement>(.memory)
     let pagedOperations = Atomic<Int>(0)
 
     let storage: GraphStorage

@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     var queryEncoding: String = "default"
     @Option(help: "Candidates walked on codes per result (k x oversampling), as Qdrant's oversampling; a comma-separated list measures each.")
     var oversampling: String = "2"
-    @Option(name: .customLong("page-vectors"), help: "With quantization: move the float vectors to an unlinked file in this directory (on a disk, not tmpfs), as a served collection does, and read them from there to rescore.")
+    @Option(name: .customLong("page-vectors"), help: "Move the float vectors to an unlinked file in this directory (on a disk, not tmpfs), as a served collection does: with quantization they are read from there to rescore; without, the float walk reads them through the file's mapping (`on_disk: true`).")
     var pageVectors: String?
     @Flag(help: "Print one JSON object per ef value.") var json = false
 
@@ -89,6 +89,10 @@ struct BenchCommand: ParsableCommand {
             quantizeSeconds = (ContinuousClock.now - start).seconds
             if case .pagingFailed(let reason) = index.vectorResidence { throw ValidationError("--page-vectors: \(reason)") }
             modes += oversamplings.map { QuantizedSearch(rescore: rescore, oversampling: $0) }
+        } else if let pageVectors {
+            // A collection created with `on_disk: true`: the float walk reads the file's mapping.
+            index.placeVectors(.disk(directory: URL(fileURLWithPath: pageVectors)))
+            if case .pagingFailed(let reason) = index.vectorResidence { throw ValidationError("--page-vectors: \(reason)") }
         }
         let rawBytes = corpus.count * corpus.dimension * MemoryLayout<Float>.stride
         // The index's resident share once quantized: paged vectors have left the graph's memory.
@@ -103,6 +107,9 @@ struct BenchCommand: ParsableCommand {
                              Double(index.memoryBytes) / 1_048_576, Double(index.memoryBytes) / Double(rawBytes),
                              Double(quantizedResidentBytes) / Double(rawBytes)))
             }
+            if modes.count == 1, pageVectors != nil {
+                print(String(format: "float vectors paged to disk (on_disk): resident growth %.2fx raw", Double(quantizedResidentBytes) / Double(rawBytes)))
+            }
             print("   ef  " + "mode".padding(toLength: 22, withPad: " ", startingAt: 0) + "  recall@\(k)        qps")
         }
         for ef in efValues {
@@ -114,7 +121,7 @@ struct BenchCommand: ParsableCommand {
                 }
                 let recall = Recall.atK(found: found, truth: truth, k: k)
                 let qps = Double(queryMatrix.count) / seconds
-                let label = mode.map { "\(quantization)\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? "float"
+                let label = mode.map { "\(quantization)\($0.rescore ? "+rescore" : "") x\(String(format: "%.1f", $0.oversampling))" } ?? (pageVectors == nil ? "float" : "float paged")
                 if json {
                     let line: [String: Any] = [
                         "quantization": mode == nil ? "none" : quantization == "binary" && binaryQueryEncoding != .bits ? "binary-\(queryEncoding)" : quantization, "rescore": mode?.rescore ?? false,

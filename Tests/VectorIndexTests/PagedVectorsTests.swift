@@ -115,6 +115,51 @@ import VectorKernels
         #expect(paged.vectorResidence == .inGraph)
     }
 
+    /// `on_disk: true`: the vectors stay in the file with no codes at all, the float walk reads
+    /// them through its mapping, and codes coming and going do not bring them back.
+    @Test(arguments: [Metric.cosine, .l2])
+    func diskPlacementPagesAFloatGraph(metric: Metric) throws {
+        let directory = try directory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let corpus = TestData.clustered(count: 2_000, dimension: dimension, normalized: metric == .cosine, seed: 13)
+        let held = try TestData.build(corpus, metric: metric, threads: 1)
+        let paged = try TestData.build(corpus, metric: metric, threads: 1)
+        paged.placeVectors(.disk(directory: directory))
+        guard case .paged = paged.vectorResidence else {
+            Issue.record("a float graph placed on disk kept its vectors: \(paged.vectorResidence)")
+            return
+        }
+        #expect(held.memoryBytes - paged.memoryBytes >= corpus.count * dimension * 4)
+        let more = TestData.clustered(count: 2_500, dimension: dimension, normalized: metric == .cosine, seed: 13, stream: 2)
+        for row in 0 ..< more.count {
+            try held.insert(Array(more.row(row)), id: UInt32(5_000 + row))
+            try paged.insert(Array(more.row(row)), id: UInt32(5_000 + row))
+        }
+        let queries = TestData.clustered(count: 15, dimension: dimension, normalized: metric == .cosine, seed: 13, stream: 1)
+        for row in 0 ..< queries.count {
+            let query = Array(queries.row(row))
+            #expect(try paged.search(query, k: 10, ef: 40) == held.search(query, k: 10, ef: 40))
+            #expect(try paged.exactSearch(query, k: 10) == held.exactSearch(query, k: 10))
+        }
+        #expect(paged.snapshot() == held.snapshot())
+        paged.enableScalarQuantization()
+        paged.disableQuantization()
+        guard case .paged = paged.vectorResidence else {
+            Issue.record("dropping codes brought the vectors back: \(paged.vectorResidence)")
+            return
+        }
+        // `on_disk: false`: codes or not, the vectors stay in the records.
+        held.placeVectors(.memory)
+        held.enableScalarQuantization()
+        #expect(held.vectorResidence == .inGraph)
+        paged.placeVectors(.memory)
+        #expect(paged.vectorResidence == .inGraph)
+        held.disableQuantization()
+        #expect(paged.memoryBytes == held.memoryBytes)
+        let query = Array(queries.row(0))
+        #expect(try paged.search(query, k: 10, ef: 40) == held.search(query, k: 10, ef: 40))
+    }
+
     @Test func aDirectoryThatCannotTakeTheFileKeepsTheVectorsAndSaysWhy() throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)")
         let corpus = TestData.clustered(count: 1_100, dimension: dimension, seed: 11)

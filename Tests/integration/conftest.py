@@ -43,6 +43,11 @@ class Server:
         self.log.close()
         return code
 
+    def restarted(self):
+        """Stops this server as SIGTERM does (images stored) and starts another on its data; a
+        context manager that stops the new one (keeping the data for this one's `stop`)."""
+        return _Restarted(self)
+
     def stop(self):
         self.process.terminate()
         try:
@@ -52,6 +57,22 @@ class Server:
                 self.process.kill()
             self.log.close()
             shutil.rmtree(self.data, ignore_errors=True)
+
+
+class _Restarted:
+    def __init__(self, server):
+        self.server = server
+
+    def __enter__(self):
+        self.server.halt(signal.SIGTERM)
+        self.again = Server([], data=self.server.data)
+        return self.again
+
+    def __exit__(self, *exc):
+        self.again.process.terminate()
+        self.again.process.wait(timeout=30)
+        self.again.log.close()
+        return False
 
 
 def lodestone(data, *args, check=True):

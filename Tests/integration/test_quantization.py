@@ -4,7 +4,6 @@ plan) and re-ranks on the floats; answers are checked against numpy's exact top 
 against numpy's own bits-then-rescore ranking), before and after a restart. A `PATCH` of the
 collection switches quantization on and off through a build and its gates. Unsupported settings are
 refused by name."""
-import signal
 import time
 import numpy as np
 import pytest, requests
@@ -89,19 +88,13 @@ def test_a_quantized_collection_walks_codes_and_rescoring_keeps_recall(quantized
 
 def test_codes_come_back_after_a_restart(quantized):
     server, client, vectors, queries = quantized
-    server.halt(signal.SIGTERM)
-    restarted = Server([], data=server.data)
-    try:
+    with server.restarted() as restarted:
         again = QdrantClient(url=restarted.url, timeout=60)
         assert again.get_collection("q").config.quantization_config.scalar.type == models.ScalarType.INT8
         rescored = recall(again, vectors, queries, models.SearchParams(hnsw_ef=128, quantization=models.QuantizationSearchParams(oversampling=3.0)))
         assert rescored >= 0.95
         assert plan_count(restarted.url, "quantized_graph") >= len(queries)
         assert paged_vector_files(restarted), "the reopened graph kept its floats in memory"
-    finally:
-        restarted.process.terminate()
-        restarted.process.wait(timeout=30)
-        restarted.log.close()
 
 
 def test_unsupported_quantization_settings_are_refused_by_name():

@@ -30,9 +30,12 @@ public final class BuildIndexes: Sendable {
         [(primaryName, primary as any FieldIndex)] + secondary.keys.sorted().map { ($0, secondary[$0]!) }
     }
 
-    /// Gives every dense graph the codes the schema asks for, or none (see `DenseFieldIndex.quantize`).
-    func quantize(_ settings: QuantizationSettings?, pagingVectorsIn directory: URL) {
-        for (_, field) in fields { (field as? DenseFieldIndex)?.quantize(settings, pagingVectorsIn: directory) }
+    /// Gives every dense graph the codes `settings` ask for, or none, and puts its floats where
+    /// the schema's `on_disk` says, in the collection's `directory` (see `DenseFieldIndex.quantize`).
+    func quantize(_ settings: QuantizationSettings?, schema: CollectionSchema, directory: URL) {
+        for (name, field) in fields {
+            (field as? DenseFieldIndex)?.quantize(settings, placing: schema.vectorPlacement(name, in: directory))
+        }
     }
 
     /// See `HNSWIndex.releaseResidentVectors`: after a replay or construction touched them all.

@@ -16,9 +16,9 @@ final class DenseFieldIndex: FieldIndex {
     /// Gives the graph quantized codes when the schema asks for them (a graph loaded from an
     /// image or built carries none: codes are derived from the vectors, not stored). The graph
     /// trains them once it holds enough vectors and again as it grows (`HNSWIndex.quantize`).
-    /// Without settings the graph drops any codes it has and walks the floats. With codes, its
-    /// float vectors are paged from a file in `directory`.
-    func quantize(_ settings: QuantizationSettings?, pagingVectorsIn directory: URL) { index.quantize(settings, pagingVectorsIn: directory) }
+    /// Without settings the graph drops any codes it has and walks the floats. Its float vectors
+    /// go where `placement` puts them.
+    func quantize(_ settings: QuantizationSettings?, placing placement: VectorPlacement) { index.quantize(settings, placing: placement) }
 
     var kind: String { "dense (\(index.dimension) dimensions)" }
     var liveCount: Int { index.liveCount }

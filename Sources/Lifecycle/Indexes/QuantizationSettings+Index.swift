@@ -23,11 +23,33 @@ extension QuantizationSettings.QueryEncoding {
 }
 
 extension HNSWIndex {
-    /// Asks for the codes `settings` describe, or drops any (nil). With codes, the float
-    /// vectors move to a file in `directory`, the collection's own (see `pageVectorsWhenQuantized`).
-    func quantize(_ settings: QuantizationSettings?, pagingVectorsIn directory: URL) {
-        guard let settings else { return disableQuantization() }
-        pageVectorsWhenQuantized(in: directory)
+    /// Asks for the codes `settings` describe, or drops any (nil), and puts the float vectors
+    /// where `placement` says (see `VectorPlacement`).
+    func quantize(_ settings: QuantizationSettings?, placing placement: VectorPlacement) {
+        guard let settings else {
+            disableQuantization()
+            return placeVectors(placement)
+        }
+        placeVectors(placement)
         quantize(settings.indexKind)
+    }
+}
+
+extension DenseVectorConfiguration {
+    /// Where `on_disk` puts the vector's floats; `directory` is the collection's own, on the
+    /// disk its data is on.
+    func placement(in directory: URL) -> VectorPlacement {
+        switch onDisk {
+        case nil: .diskWhenQuantized(directory: directory)
+        case true?: .disk(directory: directory)
+        case false?: .memory
+        }
+    }
+}
+
+extension CollectionSchema {
+    /// The placement of vector `name`'s floats (see `DenseVectorConfiguration.placement`).
+    func vectorPlacement(_ name: String, in directory: URL) -> VectorPlacement {
+        (dense(name) ?? DenseVectorConfiguration(dimension: indexDimension, distance: distance)).placement(in: directory)
     }
 }

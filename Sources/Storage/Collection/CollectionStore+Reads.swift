@@ -22,13 +22,15 @@ extension CollectionStore {
     /// Without `withPayload` payloads are not decoded and come back empty.
     public func points(internalIDs: [UInt32], withVector: Bool = false, withPayload: Bool = true) throws -> [Point?] {
         try ensureLive()
-        return try environment.read { transaction in
+        let points = try environment.read { transaction in
             try internalIDs.map { internalID in
                 try loadRecord(internalID, payload: withPayload, in: transaction).map { record in
                     try makePoint(internalID, record: record, withVector: withVector, in: transaction)
                 }
             }
         }
+        environment.noteMappedReads(internalIDs.count)
+        return points
     }
 
     /// The vectors of live internal ids (nil for dead ones), for re-ranking or graph repair.

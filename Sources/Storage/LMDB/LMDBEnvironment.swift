@@ -50,6 +50,8 @@ public final class LMDBEnvironment: Sendable {
     let writeCombining = Atomic<Bool>(false)
     let combiner = WriteCombiner()
     private let registeredPath: Mutex<String?>
+    /// Records read since the process started, for `noteMappedReads`.
+    let mappedReads = Atomic<Int>(0)
 
     public init(path: URL, options: Options = Options()) throws {
         let directory = path.standardizedFileURL
@@ -155,5 +157,22 @@ extension LMDBEnvironment {
                 _ = madvise(address, Int(high - low), MADV_DONTNEED)
             }
         }
+    }
+}
+
+extension LMDBEnvironment {
+    /// Records read between releases of the environment's mapped pages.
+    public static let mappedReadsPerRelease = 16_384
+
+    /// Counts `count` records a read mapped (a page of search results, a retrieve); each time the
+    /// total crosses a multiple of `mappedReadsPerRelease` the mapped pages are released. The
+    /// kernel maps a whole page-cache folio (up to 2 MiB on ext4) around each page a read
+    /// faults in, so without this a serving process's resident share of the map creeps toward
+    /// the whole file, vectors included, though it reads a few records per query. Call it
+    /// after the read transaction ends.
+    public func noteMappedReads(_ count: Int) {
+        guard count > 0 else { return }
+        let total = mappedReads.add(count, ordering: .relaxed).newValue
+        if total / Self.mappedReadsPerRelease != (total - count) / Self.mappedReadsPerRelease { releaseResidentPages() }
     }
 }

@@ -72,6 +72,8 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     public var dimension: Int
     public var distance: Distance
     public var hnsw: HNSWSettings
+    /// The primary vector's `on_disk` (see `DenseVectorConfiguration.onDisk`).
+    public var vectorsOnDisk: Bool?
     /// nil when the collection was created with Qdrant's unnamed form (`vectors: {size,
     /// distance}`); otherwise the name of the primary dense vector in the named form.
     public var vectorName: String?
@@ -98,9 +100,11 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         vectorName: String? = nil,
         namedVectors: [String: DenseVectorConfiguration] = [:],
         sparseVectors: [String: SparseVectorConfiguration] = [:],
-        quantization: QuantizationSettings? = nil
+        quantization: QuantizationSettings? = nil,
+        vectorsOnDisk: Bool? = nil
     ) {
         self.quantization = quantization
+        self.vectorsOnDisk = vectorsOnDisk
         self.name = name
         self.dimension = dimension
         self.distance = distance
@@ -181,7 +185,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     /// The dense configuration of `name` (the primary's when it is the primary), or nil.
     public func dense(_ name: String) -> DenseVectorConfiguration? {
         if name == (vectorName ?? "") {
-            return hasDenseVector ? DenseVectorConfiguration(dimension: dimension, distance: distance, hnsw: hnsw) : nil
+            return hasDenseVector ? DenseVectorConfiguration(dimension: dimension, distance: distance, hnsw: hnsw, onDisk: vectorsOnDisk) : nil
         }
         return namedVectors[name]
     }
@@ -190,7 +194,7 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
     public var primaryVectorName: String { vectorName ?? "" }
 
     private enum CodingKeys: String, CodingKey {
-        case name, dimension, distance, hnsw, embeddingModel, payloadIndexes, createdAt, vectorName, namedVectors, sparseVectors, quantization
+        case name, dimension, distance, hnsw, embeddingModel, payloadIndexes, createdAt, vectorName, namedVectors, sparseVectors, quantization, vectorsOnDisk
     }
 
     /// Schemas stored before named and sparse vectors existed decode with none.
@@ -207,5 +211,6 @@ public struct CollectionSchema: Sendable, Hashable, Codable {
         namedVectors = try container.decodeIfPresent([String: DenseVectorConfiguration].self, forKey: .namedVectors) ?? [:]
         sparseVectors = try container.decodeIfPresent([String: SparseVectorConfiguration].self, forKey: .sparseVectors) ?? [:]
         quantization = try container.decodeIfPresent(QuantizationSettings.self, forKey: .quantization)
+        vectorsOnDisk = try container.decodeIfPresent(Bool.self, forKey: .vectorsOnDisk)
     }
 }

@@ -4,11 +4,16 @@ public struct DenseVectorConfiguration: Sendable, Hashable, Codable {
     public var dimension: Int
     public var distance: Distance
     public var hnsw: HNSWSettings
+    /// Qdrant's `on_disk`: true keeps the float vectors in a file the OS pages even when the
+    /// graph walks them, false keeps them in memory even when it walks codes; nil (the default)
+    /// pages them exactly when the collection is quantized. Fixed at creation.
+    public var onDisk: Bool?
 
-    public init(dimension: Int, distance: Distance, hnsw: HNSWSettings = HNSWSettings()) {
+    public init(dimension: Int, distance: Distance, hnsw: HNSWSettings = HNSWSettings(), onDisk: Bool? = nil) {
         self.dimension = dimension
         self.distance = distance
         self.hnsw = hnsw
+        self.onDisk = onDisk
     }
 }
 

@@ -118,7 +118,7 @@ struct CollectionRoutes {
     /// applies first, the vector's own on top.
     static func denseVector(_ parameters: JSONFields, collectionHNSW: JSONFields?, defaultSize: Int?) throws -> DenseVectorConfiguration {
         try parameters.refuseUnknown(allowed: ["size", "distance", "hnsw_config", "on_disk", "memory", "datatype", "multivector_config", "quantization_config"])
-        for unsupported in ["multivector_config", "quantization_config"] where parameters[unsupported].map({ !$0.isNull }) == true {
+        for unsupported in ["multivector_config", "quantization_config"] where parameters[unsupported] != nil {
             throw APIError.badRequest("`\(unsupported)` in \(parameters.context) is not supported yet")
         }
         if let datatype = try parameters.string("datatype"), datatype != "float32" {
@@ -146,7 +146,7 @@ struct CollectionRoutes {
     /// the floats in a file the OS pages (written through the page cache, so it starts warm),
     /// as `on_disk: true` does.
     static func vectorsOnDisk(_ parameters: JSONFields) throws -> Bool? {
-        let onDisk = parameters["on_disk"].map { !$0.isNull } == true ? try parameters.bool("on_disk", default: false) : nil
+        let onDisk = try parameters.bool("on_disk")
         switch try parameters.string("memory") {
         case nil: return onDisk
         case "cold", "cached": return true
@@ -283,21 +283,20 @@ struct CollectionRoutes {
 
     /// `vectors` as the collection was created: `{size, distance}`, or a map of named vectors.
     static func vectorsInfo(_ schema: CollectionSchema) -> JSONValue {
-        func describe(_ configuration: DenseVectorConfiguration) -> JSONValue {
-            var fields: [String: JSONValue] = [
-                "size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance)),
-                "hnsw_config": ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction)),
-                                "full_scan_threshold": .int(Int64(configuration.hnsw.fullScanThreshold))],
-            ]
+        func describe(_ configuration: DenseVectorConfiguration, withHNSW: Bool = true) -> JSONValue {
+            var fields: [String: JSONValue] = ["size": .int(Int64(configuration.dimension)), "distance": .string(distanceName(configuration.distance))]
+            if withHNSW {
+                fields["hnsw_config"] = ["m": .int(Int64(configuration.hnsw.m)), "ef_construct": .int(Int64(configuration.hnsw.efConstruction)),
+                                         "full_scan_threshold": .int(Int64(configuration.hnsw.fullScanThreshold))]
+            }
             if let onDisk = configuration.onDisk { fields["on_disk"] = .bool(onDisk) }
             return .object(fields)
         }
         guard let primaryName = schema.vectorName else {
-            var fields: [String: JSONValue] = ["size": .int(Int64(schema.dimension)), "distance": .string(distanceName(schema.distance))]
-            if let onDisk = schema.vectorsOnDisk { fields["on_disk"] = .bool(onDisk) }
-            return .object(fields)
+            // The unnamed form always has its dense vector.
+            return describe(schema.dense(schema.primaryVectorName)!, withHNSW: false)
         }
-        var map = schema.namedVectors.mapValues(describe)
+        var map = schema.namedVectors.mapValues { describe($0) }
         if let primary = schema.dense(primaryName) { map[primaryName] = describe(primary) }
         return .object(map)
     }

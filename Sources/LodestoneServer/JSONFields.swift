@@ -42,7 +42,11 @@ struct JSONFields {
     }
 
     func bool(_ key: String, default defaultValue: Bool) throws -> Bool {
-        guard let value = self[key] else { return defaultValue }
+        try bool(key) ?? defaultValue
+    }
+
+    func bool(_ key: String) throws -> Bool? {
+        guard let value = self[key] else { return nil }
         guard case let .bool(flag) = value else { throw APIError.badRequest("`\(key)` in \(context) must be true or false") }
         return flag
     }

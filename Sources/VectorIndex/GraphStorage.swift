@@ -99,17 +99,12 @@ final class GraphStorage: @unchecked Sendable {
     private(set) var pagingFailure: IndexError?
 
     /// Starts (or replaces, or with nil ends) the quantized copy. Callers hold the exclusive
-    /// lock and encode the slots already written. Without codes the walk reads every vector
-    /// it visits, so they return to the records unless `keepsPagedWithoutCodes` (the user
-    /// asked for them on disk whatever the walk costs).
+    /// lock and encode the slots already written; where the floats go without codes is the
+    /// index's placement (`HNSWIndex.dropCodes`).
     func attach(_ codes: QuantizedCodes?) {
         codes?.resize(to: capacity)
         quantized = codes
-        if codes == nil, !keepsPagedWithoutCodes { unpageVectors() }
     }
-
-    /// Set from the index's `VectorPlacement.disk`.
-    var keepsPagedWithoutCodes = false
 
     /// Copies every vector into a new file in `directory`, written through the file so none of
     /// it becomes resident. Callers hold the shared lock and keep inserts out (the index's

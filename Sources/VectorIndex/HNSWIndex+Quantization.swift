@@ -84,7 +84,7 @@ extension HNSWIndex {
         }
         // Codes of another kind or quantile go at once; new ones are trained when due.
         if changed, let current = quantizer, current.kind != kind {
-            mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
+            mutationLock.withWriteLock { dropCodes() }
             quantizedTrainedOn.store(0, ordering: .releasing)
         }
         quantizationRequested.store(true, ordering: .releasing)
@@ -118,7 +118,7 @@ extension HNSWIndex {
     public func disableQuantization() {
         requestedQuantization.withLock { $0 = nil }
         quantizationRequested.store(false, ordering: .releasing)
-        mutationLock.withWriteLock { structureLock.withWriteLock { storage.attach(nil) } }
+        mutationLock.withWriteLock { dropCodes() }
         quantizedTrainedOn.store(0, ordering: .releasing)
     }
 

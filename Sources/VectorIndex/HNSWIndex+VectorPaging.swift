@@ -38,12 +38,14 @@ extension HNSWIndex {
     /// Moves the float vectors where `placement` puts them, at once: into a file, or back into
     /// the records. Inserts wait meanwhile; searches go on and wait only for the records' rewrite.
     public func placeVectors(_ placement: VectorPlacement) {
+        // Every open, build and switch asks again for what already holds: no insert need wait.
+        let holds = structureLock.withReadLock {
+            (placement.pagingDirectory(quantized: storage.quantized != nil) != nil) == (storage.pagedVectors != nil)
+        }
+        if holds, vectorPlacement.withLock({ $0 }) == placement { return }
         vectorPlacement.withLock { $0 = placement }
         mutationLock.withWriteLock {
-            let quantized = structureLock.withWriteLock { () -> Bool in
-                storage.keepsPagedWithoutCodes = placement.pagingDirectory(quantized: false) != nil
-                return storage.quantized != nil
-            }
+            let quantized = structureLock.withReadLock { storage.quantized != nil }
             if placement.pagingDirectory(quantized: quantized) == nil {
                 structureLock.withWriteLock { storage.unpageVectors() }
             } else {
@@ -52,9 +54,15 @@ extension HNSWIndex {
         }
     }
 
-    /// `placeVectors(.diskWhenQuantized(directory:))`, or `.memory` for nil.
-    public func pageVectorsWhenQuantized(in directory: URL?) {
-        placeVectors(directory.map { .diskWhenQuantized(directory: $0) } ?? .memory)
+    /// Drops the codes; without them the walk reads every vector it visits, so the floats
+    /// return to the records unless the placement keeps them on disk whatever the walk costs.
+    /// The caller holds `mutationLock` exclusively.
+    func dropCodes() {
+        let keepsFile = vectorPlacement.withLock { $0 }.pagingDirectory(quantized: false) != nil
+        structureLock.withWriteLock {
+            storage.attach(nil)
+            if !keepsFile { storage.unpageVectors() }
+        }
     }
 
     public var vectorResidence: VectorResidence {

@@ -84,7 +84,7 @@ struct BenchCommand: ParsableCommand {
         var quantizeSeconds = 0.0
         if quantization != "none" {
             let start = ContinuousClock.now
-            if let pageVectors { index.pageVectorsWhenQuantized(in: URL(fileURLWithPath: pageVectors)) }
+            if let pageVectors { index.placeVectors(.diskWhenQuantized(directory: URL(fileURLWithPath: pageVectors))) }
             index.enableQuantization(quantization == "binary" ? .binary(queryEncoding: binaryQueryEncoding) : .scalar(quantile: quantile))
             quantizeSeconds = (ContinuousClock.now - start).seconds
             if case .pagingFailed(let reason) = index.vectorResidence { throw ValidationError("--page-vectors: \(reason)") }

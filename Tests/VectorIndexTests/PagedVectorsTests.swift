@@ -21,7 +21,7 @@ import VectorKernels
         let held = try TestData.build(corpus, metric: metric, threads: 1)
         let paged = try TestData.build(corpus, metric: metric, threads: 1)
         held.enableScalarQuantization()
-        paged.pageVectorsWhenQuantized(in: directory)
+        paged.placeVectors(.diskWhenQuantized(directory: directory))
         paged.enableScalarQuantization()
         return (held, paged, corpus)
     }
@@ -86,7 +86,7 @@ import VectorKernels
         #expect(delta == held.deltaSnapshot())
         // A delta replays into a paged graph too.
         let base = try HNSWIndex(snapshot: try TestData.build(TestData.clustered(count: 1_500, dimension: dimension, seed: 11), metric: .l2, threads: 1).snapshotStartingChain())
-        base.pageVectorsWhenQuantized(in: directory)
+        base.placeVectors(.diskWhenQuantized(directory: directory))
         base.enableScalarQuantization()
         try base.applyDelta(delta)
         try expectSameAnswers(paged, base, queries: queries)
@@ -111,7 +111,7 @@ import VectorKernels
             Issue.record("codes came back without paging: \(paged.vectorResidence)")
             return
         }
-        paged.pageVectorsWhenQuantized(in: nil)
+        paged.placeVectors(.memory)
         #expect(paged.vectorResidence == .inGraph)
     }
 
@@ -164,7 +164,7 @@ import VectorKernels
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID().uuidString)")
         let corpus = TestData.clustered(count: 1_100, dimension: dimension, seed: 11)
         let index = try TestData.build(corpus, metric: .l2, threads: 1)
-        index.pageVectorsWhenQuantized(in: missing)
+        index.placeVectors(.diskWhenQuantized(directory: missing))
         index.enableScalarQuantization()
         guard case .pagingFailed(let reason) = index.vectorResidence else {
             Issue.record("expected a paging failure, got \(index.vectorResidence)")

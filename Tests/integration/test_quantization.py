@@ -9,14 +9,9 @@ import numpy as np
 import pytest, requests
 from qdrant_client import QdrantClient, models
 from conftest import Server
+from clustered_vectors import DIM, clustered, paged_vector_files, recall, upload
 
-DIM, COUNT = 64, 3_000
-
-
-def clustered(rng, count):
-    centers = rng.normal(size=(24, DIM)).astype(np.float32)
-    vectors = centers[rng.integers(0, 24, count)] + 0.4 * rng.normal(size=(count, DIM)).astype(np.float32)
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+COUNT = 3_000
 
 
 def plan_count(url, plan):
@@ -25,27 +20,6 @@ def plan_count(url, plan):
         if line.startswith("lodestone_search_duration_seconds_count") and f'plan="{plan}"' in line and 'collection="q"' in line:
             return float(line.rsplit(" ", 1)[1])
     return 0.0
-
-
-def paged_vector_files(server):
-    """The server's mappings of unlinked paged-vector files and their sizes: a quantized graph's
-    float vectors live there, not in its memory."""
-    sizes = []
-    with open(f"/proc/{server.process.pid}/maps") as maps:
-        for line in maps:
-            if ".paged-vectors-" in line and line.rstrip().endswith("(deleted)"):
-                low, high = (int(part, 16) for part in line.split()[0].split("-"))
-                sizes.append(high - low)
-    return sizes
-
-
-def recall(client, vectors, queries, params, collection="q"):
-    truth = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
-    hits = 0
-    for query, expected in zip(queries, truth):
-        found = client.query_points(collection, query=query.tolist(), limit=10, search_params=params).points
-        hits += len({p.id for p in found} & set(expected.tolist()))
-    return hits / (10 * len(queries))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +31,7 @@ def quantized():
     client.create_collection("q", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE),
                              quantization_config=models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(
                                  type=models.ScalarType.INT8, quantile=0.99, always_ram=True)))
-    client.upload_collection("q", vectors=vectors, ids=list(range(COUNT)), batch_size=500, wait=True)
+    upload(client, "q", vectors)
     yield server, client, vectors, queries
     server.stop()
 
@@ -166,7 +140,7 @@ def test_a_binary_collection_walks_bits_as_numpy_ranks_them():
         client = QdrantClient(url=server.url, timeout=60)
         client.create_collection("q", vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE),
                                  quantization_config=models.BinaryQuantization(binary=models.BinaryQuantizationConfig(always_ram=True)))
-        client.upload_collection("q", vectors=vectors, ids=list(range(count)), batch_size=500, wait=True)
+        upload(client, "q", vectors)
         assert client.get_collection("q").config.quantization_config.binary is not None
         before = plan_count(server.url, "quantized_graph")
         params = models.SearchParams(hnsw_ef=256, quantization=models.QuantizationSearchParams(rescore=True, oversampling=4.0))
@@ -181,7 +155,7 @@ def test_a_binary_collection_walks_bits_as_numpy_ranks_them():
         client.create_collection("q8", vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE),
                                  quantization_config=models.BinaryQuantization(binary=models.BinaryQuantizationConfig(
                                      query_encoding=models.BinaryQuantizationQueryEncoding.SCALAR8BITS)))
-        client.upload_collection("q8", vectors=vectors, ids=list(range(count)), batch_size=500, wait=True)
+        upload(client, "q8", vectors)
         assert client.get_collection("q8").config.quantization_config.binary.query_encoding == models.BinaryQuantizationQueryEncoding.SCALAR8BITS
         asymmetric = recall(client, vectors, queries, params, collection="q8")
         assert asymmetric >= weighted_bits_recall(vectors, queries, 4) - 0.08 and asymmetric >= served - 0.02, (asymmetric, served)
@@ -218,7 +192,7 @@ def test_patch_switches_quantization_through_a_build_and_its_gates():
         vectors, queries = clustered(rng, COUNT), clustered(rng, 40)
         client = QdrantClient(url=server.url, timeout=60)
         client.create_collection("q", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE))
-        client.upload_collection("q", vectors=vectors, ids=list(range(COUNT)), batch_size=500, wait=True)
+        upload(client, "q", vectors)
         int8 = models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True))
         # With the default gates (within 0.01 of production's recall) the codes, searched with
         # Qdrant's default oversampling 1, cost too much recall: the build is refused, recorded,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest, requests
 from qdrant_client import QdrantClient, models
 from conftest import Server
-from test_quantization import clustered, paged_vector_files, recall, DIM
+from clustered_vectors import DIM, clustered, paged_vector_files, recall, upload
 
 COUNT = 2_500
 
@@ -23,7 +23,7 @@ def placed():
     client.create_collection("ram", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE, on_disk=False),
                              quantization_config=models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8)))
     for name in ["disk", "ram"]:
-        client.upload_collection(name, vectors=vectors, ids=list(range(COUNT)), batch_size=500, wait=True)
+        upload(client, name, vectors)
     yield server, client, vectors, queries
     server.stop()
 

@@ -35,21 +35,14 @@ extension HNSWIndex {
     }
 }
 
-extension DenseVectorConfiguration {
-    /// Where `on_disk` puts the vector's floats; `directory` is the collection's own, on the
-    /// disk its data is on.
-    func placement(in directory: URL) -> VectorPlacement {
-        switch onDisk {
+extension CollectionSchema {
+    /// Where vector `name`'s `on_disk` puts its floats (see `DenseVectorConfiguration.onDisk`);
+    /// `directory` is the collection's own, on the disk its data is on.
+    func vectorPlacement(_ name: String, in directory: URL) -> VectorPlacement {
+        switch dense(name)?.onDisk {
         case nil: .diskWhenQuantized(directory: directory)
         case true?: .disk(directory: directory)
         case false?: .memory
         }
-    }
-}
-
-extension CollectionSchema {
-    /// The placement of vector `name`'s floats (see `DenseVectorConfiguration.placement`).
-    func vectorPlacement(_ name: String, in directory: URL) -> VectorPlacement {
-        (dense(name) ?? DenseVectorConfiguration(dimension: indexDimension, distance: distance)).placement(in: directory)
     }
 }

@@ -50,7 +50,7 @@ public final class LMDBEnvironment: Sendable {
     let writeCombining = Atomic<Bool>(false)
     let combiner = WriteCombiner()
     private let registeredPath: Mutex<String?>
-    /// Records read since the process started, for `noteMappedReads`.
+    /// Records read since this environment opened, for `noteMappedReads`.
     let mappedReads = Atomic<Int>(0)
 
     public init(path: URL, options: Options = Options()) throws {

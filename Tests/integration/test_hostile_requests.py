@@ -1,5 +1,6 @@
 """A few hundred generated malformed and hostile requests: every one must get a 4xx with a JSON
 error body, the server must stay up, and the stored data must be unchanged afterwards."""
+import numpy as np
 import hashlib, itertools, json
 import pytest, requests
 
@@ -215,8 +216,10 @@ def test_embedding_input_beyond_the_window_is_truncated_and_the_answer_says_so(m
     assert [t["index"] for t in body["truncated"]] == [1, 2]
     assert all(t["max_tokens"] == window and t["tokens"] > window for t in body["truncated"])
     assert body["truncated"][1]["tokens"] > body["truncated"][0]["tokens"]
-    # The model read the same window of both long inputs, so their embeddings agree.
-    assert body["data"][1]["embedding"] == body["data"][2]["embedding"]
+    # The model read the same window of both long inputs, so their embeddings agree: to float
+    # rounding, since OpenBLAS's products depend on a row's place in the packed batch (5e-8 apart
+    # on AVX2 Zen; bitwise equal on others). A window read wrongly differs by 0.1 or more.
+    assert np.abs(np.array(body["data"][1]["embedding"]) - np.array(body["data"][2]["embedding"])).max() < 1e-5
     short = session.post(model_server.url + "/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": "short text"}).json()
     assert "truncated" not in short and short["usage"]["prompt_tokens"] < body["usage"]["prompt_tokens"]
     assert body["usage"]["prompt_tokens"] == short["usage"]["prompt_tokens"] + 2 * window

@@ -44,8 +44,9 @@ enum CollectionCreateOptions {
             throw APIError.badRequest("`quantization_config` must be {\"scalar\": {\"type\": \"int8\", \"quantile\": 0.99, \"always_ram\": true}} or {\"binary\": {\"always_ram\": true}}")
         }
         try scalar.refuseUnknown(allowed: ["type", "quantile", "always_ram"])
-        guard try scalar.requireString("type") == "int8" else {
-            throw APIError.badRequest("`quantization_config.scalar.type` must be int8")
+        let type = try scalar.requireString("type")
+        guard type == "int8" else {
+            throw APIError.badRequest("`quantization_config.scalar.type` must be int8, got `\(type)`")
         }
         try requireInMemory(scalar)
         let settings = QuantizationSettings(kind: .scalar, quantile: try scalar.double("quantile") ?? 1)

@@ -8,7 +8,8 @@ import Synchronization
 /// is not switched on in place: it starts a build with those codes, whose recall is measured
 /// against the serving build, and the build is promoted through every gate when it is ready.
 /// The collection reports the new setting once that promotion lands; a gate that refuses is
-/// recorded in the audit trail, and the collection keeps serving as it was.
+/// recorded in the audit trail, and the collection keeps serving as it was. A dense vector's
+/// `on_disk` (in `vectors`) moves its floats at once: placement changes no answer.
 struct CollectionUpdateRoutes {
     let routes: RouteContext
     let jobs: BuildJobs
@@ -20,7 +21,6 @@ struct CollectionUpdateRoutes {
     static let refused: [String: String] = [
         "hnsw_config": "start a build with new parameters instead: POST /collections/{name}/builds {\"m\", \"ef_construct\", \"ef\"}",
         "optimizers_config": "points are indexed as they are written, and rebuilds are lifecycle builds (POST /collections/{name}/builds)",
-        "vectors": "a collection's vectors (their size, distance and `on_disk`) are fixed when it is created; quantization applies to all its dense vectors",
         "sparse_vectors": "a collection's sparse vectors are fixed when it is created",
         "params": "the collection's parameters (shards, replication, payload placement) are fixed on one node",
         "strict_mode_config": "strict mode is not supported; limits are server settings (--config)",
@@ -31,12 +31,20 @@ struct CollectionUpdateRoutes {
         routes.on(router, .patch, "/collections/{name}") { request, context in
             let serving = try routes.collection(context)
             let body = try await routes.fields(request)
-            try body.refuseUnknown(allowed: Set(Self.refused.keys).union(["quantization_config"]))
+            try body.refuseUnknown(allowed: Set(Self.refused.keys).union(["quantization_config", "vectors"]))
             for (key, instead) in Self.refused.sorted(by: { $0.key < $1.key }) where body[key].map({ !$0.isNull }) == true {
                 throw APIError.badRequest("`\(key)` cannot be updated: \(instead)")
             }
-            guard let requested = try Self.quantization(body) else { return true }
-            try start(requested, collection: serving.name, current: try serving.schema().quantization)
+            // Everything is read and checked before anything changes.
+            let schema = try serving.schema()
+            let placements = try VectorsUpdate.placements(body, schema: schema)
+            let requested = try Self.quantization(body)
+            if !placements.isEmpty {
+                try routes.engine.setVectorsOnDisk(collection: serving.name, placements, actor: routes.actor(nil))
+            }
+            if let requested {
+                try start(requested, collection: serving.name, current: schema.quantization)
+            }
             return true
         }
     }

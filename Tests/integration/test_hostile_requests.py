@@ -52,7 +52,7 @@ LIFECYCLE_ROUTES = [
      {"location": "location", "checksum": "checksum", "priority": "priority", "api_key": "text"}),
     ("PATCH", "/collections/hostile", {"quantization_config": "Disabled"},
      {"quantization_config": "quantization", "hnsw_config": "refused_update", "optimizers_config": "refused_update",
-      "vectors": "refused_update", "params": "refused_update", "colour": "flag"}),
+      "vectors": "vectors_update", "params": "refused_update", "colour": "flag"}),
 ]
 
 # Run against a server that serves the model, so the inputs themselves are what gets rejected.
@@ -111,6 +111,8 @@ INVALID.update({
                      {"binary": {"encoding": "two_bits"}}, {"binary": {"query_encoding": "x"}}, {"product": {"compression": "x4"}},
                      {"scalar": {"type": "int8"}, "binary": {}}, {"binary": {"always_ram": False}}],
     "refused_update": [{"m": 32}, {}, "x", 5],
+    "vectors_update": ["x", 5, [], {"m": 32}, {"": "x"}, {"": {"on_disk": "yes"}}, {"": {"size": 8}}, {"": {"memory": "pinned"}},
+                       {"": {"memory": "hot"}}, {"": {"hnsw_config": {"m": 8}}}, {"": {"quantization_config": {"scalar": {"type": "int8"}}}}],
 })
 
 RAW_BODIES = [b"", b"{", b"{\"a\":", b"[1,2", b"null", b"[]", b"\"text\"", b"42", b"\xff\xfe\x00garbage",

@@ -84,3 +84,51 @@ def test_named_vectors_and_memory_choose_per_vector_and_unknown_keys_are_refused
             assert response.status_code == 400 and word in response.json()["status"]["error"], (vectors, response.text)
     finally:
         server.stop()
+
+
+def test_an_update_moves_the_floats_at_once_without_a_build():
+    """qdrant-client's `update_collection(vectors_config={"": VectorParamsDiff(on_disk=...)})`:
+    placement changes no answer, so no build or gate; the floats move now and stay after a restart."""
+    server = Server([])
+    try:
+        rng = np.random.default_rng(9)
+        vectors, queries = clustered(rng, COUNT), clustered(rng, 40)
+        client = QdrantClient(url=server.url, timeout=60)
+        client.create_collection("moving", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE))
+        upload(client, "moving", vectors)
+        assert paged_vector_files(server) == []
+        builds_before = requests.get(server.url + "/collections/moving/builds").json()["result"]["builds"]
+
+        assert client.update_collection("moving", vectors_config={"": models.VectorParamsDiff(on_disk=True)})
+        assert client.get_collection("moving").config.params.vectors.on_disk is True
+        sizes = paged_vector_files(server)
+        assert len(sizes) == 1 and sizes[0] >= COUNT * DIM * 4, sizes
+        check_answers(client, "moving", vectors, queries)
+        assert requests.get(server.url + "/collections/moving/builds").json()["result"]["builds"] == builds_before
+
+        with server.restarted() as restarted:
+            again = QdrantClient(url=restarted.url, timeout=60)
+            assert again.get_collection("moving").config.params.vectors.on_disk is True
+            assert len(paged_vector_files(restarted)) == 1
+            assert again.update_collection("moving", vectors_config={"": models.VectorParamsDiff(on_disk=False)})
+            assert again.get_collection("moving").config.params.vectors.on_disk is False
+            assert paged_vector_files(restarted) == []
+            check_answers(again, "moving", vectors, queries)
+            audit = requests.get(restarted.url + "/collections/moving/audit").json()["result"]
+            entries = audit.get("entries", audit) if isinstance(audit, dict) else audit
+            reasons = [entry.get("reason") for entry in entries if entry["action"] == "collection_update"]
+            assert reasons == ["PATCH vectors: `` on disk", "PATCH vectors: `` in memory"], reasons
+
+            cases = [({"vectors": {"nope": {"on_disk": True}}}, "nope"),
+                     ({"vectors": {"": {"on_disk": True, "size": 8}}}, "size"),
+                     ({"vectors": {"": {"hnsw_config": {"m": 8}}}}, "builds"),
+                     ({"vectors": {"": {"memory": "pinned"}}}, "pinned"),
+                     # Nothing is applied when another part of the body is refused.
+                     ({"vectors": {"": {"on_disk": True}}, "quantization_config": {"scalar": {"type": "int4"}}}, "int4")]
+            for body, word in cases:
+                response = requests.patch(restarted.url + "/collections/moving", json=body)
+                assert response.status_code == 400 and word in response.json()["status"]["error"], (body, response.text)
+            assert again.get_collection("moving").config.params.vectors.on_disk is False
+            assert paged_vector_files(restarted) == []
+    finally:
+        server.stop()

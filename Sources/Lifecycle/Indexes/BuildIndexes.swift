@@ -38,6 +38,13 @@ public final class BuildIndexes: Sendable {
         }
     }
 
+    /// Puts every dense graph's floats where the schema's `on_disk` says, codes unchanged.
+    func place(schema: CollectionSchema, directory: URL) {
+        for (name, field) in fields {
+            (field as? DenseFieldIndex)?.index.placeVectors(schema.vectorPlacement(name, in: directory))
+        }
+    }
+
     /// See `HNSWIndex.releaseResidentVectors`: after a replay or construction touched them all.
     func releaseResidentVectors() {
         for (_, field) in fields { (field as? DenseFieldIndex)?.index.releaseResidentVectors() }

@@ -6,7 +6,7 @@ public struct DenseVectorConfiguration: Sendable, Hashable, Codable {
     public var hnsw: HNSWSettings
     /// Qdrant's `on_disk`: true keeps the float vectors in a file the OS pages even when the
     /// graph walks them, false keeps them in memory even when it walks codes; nil (the default)
-    /// pages them exactly when the collection is quantized. Fixed at creation.
+    /// pages them exactly when the collection is quantized. Changed by a collection update (`Store.setVectorsOnDisk`).
     public var onDisk: Bool?
 
     public init(dimension: Int, distance: Distance, hnsw: HNSWSettings = HNSWSettings(), onDisk: Bool? = nil) {

@@ -54,6 +54,15 @@ public struct BuildRunner: Sendable {
         }
     }
 
+    /// The HNSW parameters the serving build was built with; nil for build 0, whose are the
+    /// collection's own. A build that changes only the codes (a collection update) or rebuilds
+    /// what serves (a policy) keeps them: a promoted `m` or `ef` must not fall back silently.
+    public func servingParameters(collection name: String) throws -> HNSWParameters? {
+        guard let number = try context.serving.record(name).build, number != 0,
+              let record = try context.builds.build(name, number) else { return nil }
+        return HNSWParameters(m: record.m, efConstruction: record.efConstruction, ef: record.ef)
+    }
+
     /// Begins a build with the collection's HNSW settings, each overridable.
     public func begin(collection name: String, model: String?, m: Int?, efConstruction: Int?, ef: Int?,
                       quantization: BuildQuantization? = nil) throws -> BuildRecord {

@@ -20,12 +20,12 @@ struct RecallCheck {
     /// Measures `candidate` and `production` on the same queries: logged ones when the log has
     /// enough from production and the candidate shares its model, else held-out points live in both.
     func compare(_ candidate: HNSWIndex, ef: Int, model: String?, with production: Production?, log: QueryLog?)
-        throws -> (candidate: RecallReport, production: RecallReport?, queries: Int) {
+        throws -> (candidate: RecallReport, production: RecallReport?, queries: Queries) {
         let logged = production.flatMap { production in
             model == production.model ? loggedQueries(log, build: production.build, dimension: candidate.dimension) : nil
         }
         let sample: Queries = logged.map { .logged($0) } ?? .heldOut(self.sample([candidate] + (production.map { [$0.index] } ?? [])))
-        return (try measure(candidate, ef: ef, on: sample), try production.map { try measure($0.index, ef: $0.ef, on: sample) }, sample.count)
+        return (try measure(candidate, ef: ef, on: sample), try production.map { try measure($0.index, ef: $0.ef, on: sample) }, sample)
     }
 
     /// What the queries are: stored points (each excluded from its own answers), or logged
@@ -50,15 +50,18 @@ struct RecallCheck {
         return vectors.count >= min(queries, 50) ? Array(vectors) : nil
     }
 
-    func measure(_ index: HNSWIndex, ef: Int, on queries: Queries) throws -> RecallReport {
+    /// Recall of `index` at `ef`; a graph holding codes is walked on them with `quantization`
+    /// (by default as a query that names none is served).
+    func measure(_ index: HNSWIndex, ef: Int, on queries: Queries, quantization: QuantizationParameters = QuantizationParameters())
+        throws -> RecallReport {
         switch queries {
-        case let .heldOut(ids): return try measure(index, ef: ef, on: ids)
+        case let .heldOut(ids): return try measure(index, ef: ef, on: ids, quantization: quantization)
         case let .logged(vectors):
             var found: [[UInt32]] = [], truth: [[UInt32]] = [], latencies: [Double] = []
             for vector in vectors {
                 truth.append(try index.exactSearch(vector, k: k).map(\.id))
                 let start = ContinuousClock.now
-                found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: nil).map(\.id))
+                found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: nil, quantization: quantization).map(\.id))
                 latencies.append((ContinuousClock.now - start).seconds * 1000)
             }
             return report(found: found, truth: truth, latencies: latencies, source: "query_log", ef: ef)
@@ -80,7 +83,7 @@ struct RecallCheck {
         return ids.count <= queries ? ids : Array(ids.shuffled(using: &generator).prefix(queries))
     }
 
-    func measure(_ index: HNSWIndex, ef: Int, on sample: [UInt32]) throws -> RecallReport {
+    func measure(_ index: HNSWIndex, ef: Int, on sample: [UInt32], quantization: QuantizationParameters = QuantizationParameters()) throws -> RecallReport {
         var found: [[UInt32]] = []
         var truth: [[UInt32]] = []
         var latencies: [Double] = []
@@ -89,16 +92,18 @@ struct RecallCheck {
             let others: (UInt32) -> Bool = { $0 != id }
             truth.append(try index.exactSearch(vector, k: k, filter: others).map(\.id))
             let start = ContinuousClock.now
-            found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: others).map(\.id))
+            found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: others, quantization: quantization).map(\.id))
             latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
         return report(found: found, truth: truth, latencies: latencies, source: "held_out_vectors", ef: ef)
     }
 
-    /// A search as a query with default parameters is served: on the codes (rescored, Qdrant's
-    /// oversampling 1) when the index holds them, so a quantized build's gate measures what it serves.
-    static func servingSearch(_ index: HNSWIndex, _ vector: [Float], k: Int, ef: Int, filter: ((UInt32) -> Bool)?) throws -> [Neighbor] {
-        guard index.quantizer != nil, let quantized = QuantizationParameters().search else {
+    /// A search as a query with `quantization` is served (by default Qdrant's: on the codes,
+    /// rescored, oversampling 1) when the index holds codes, so a quantized build's gate
+    /// measures what it serves.
+    static func servingSearch(_ index: HNSWIndex, _ vector: [Float], k: Int, ef: Int, filter: ((UInt32) -> Bool)?,
+                              quantization: QuantizationParameters = QuantizationParameters()) throws -> [Neighbor] {
+        guard index.quantizer != nil, let quantized = quantization.search else {
             return try index.search(vector, k: k, ef: ef, filter: filter)
         }
         return try index.search(vector, k: k, ef: ef, filter: filter, quantization: quantized)

@@ -69,7 +69,7 @@ struct CollectionUpdateRoutes {
         if requested.settings == current, !pending { return }
         var runner = BuildRunner(context: engine.lifecycle)
         runner.live = engine.openCollection(named: name)
-        let record = try runner.begin(collection: name, quantization: requested)
+        let record = try runner.begin(collection: name, parameters: try runner.servingParameters(collection: name), quantization: requested)
         latest.set(record.number, for: name)
         let actor = routes.actor(nil), logger = routes.logger, latest = self.latest
         let reason = "PATCH quantization_config: " + (requested.settings.map(Self.describe) ?? "disabled")

@@ -108,7 +108,7 @@ public final class PolicyMonitor: Sendable {
         let name = serving.name
         var runner = BuildRunner(context: engine.lifecycle)
         runner.live = serving
-        let record = try runner.begin(collection: name)
+        let record = try runner.begin(collection: name, parameters: try runner.servingParameters(collection: name))
         _ = try engine.lifecycle.audit.append(AuditEntry(collection: name, actor: Self.actor, action: .policyRebuild, fromBuild: serving.servingBuild,
                                                          toBuild: record.number, reason: reason))
         logger.notice("policy started a rebuild", metadata: ["collection": "\(name)", "build": "\(record.number)", "reason": "\(reason)"])

@@ -201,6 +201,15 @@ def test_patch_switches_quantization_through_a_build_and_its_gates():
         refusal = wait_for_audit(server.url, "refused")
         assert "below production" in " ".join(refusal["gate"]["failures"]) and refusal["reason"].startswith("PATCH quantization_config")
         assert client.get_collection("q").config.quantization_config is None
+        # The refusal measured more oversampling on the same queries and says which would pass.
+        gate = refusal["gate"]["recall"]
+        oversampled = gate["oversampled_recall"]
+        assert [o["oversampling"] for o in oversampled] == [2, 4, 8][:len(oversampled)], oversampled
+        needed = max(gate["floor"], gate["production"] - gate["margin"])
+        advised = oversampled[-1]
+        assert advised["recall"] >= needed, oversampled
+        assert all(o["recall"] < needed for o in oversampled[:-1]), oversampled
+        assert f"at oversampling {advised['oversampling']:g} the same queries reach" in " ".join(refusal["gate"]["failures"])
         # A team that accepts the cost widens the margin; the same update then goes through.
         requests.put(server.url + "/collections/q/gates", json={"recall_margin": 0.2, "recall_floor": 0.8}).raise_for_status()
         assert client.update_collection("q", quantization_config=int8)
@@ -213,6 +222,10 @@ def test_patch_switches_quantization_through_a_build_and_its_gates():
         assert actions.count("collection_update") == 2 and "promote" in actions, actions
         before = plan_count(server.url, "quantized_graph")
         assert recall(client, vectors, queries, models.SearchParams(hnsw_ef=128, quantization=models.QuantizationSearchParams(oversampling=3.0))) >= 0.95
+        # The advice holds on other queries, against numpy: the advised oversampling at the gate's ef.
+        advised_params = models.SearchParams(hnsw_ef=gate["candidate_ef"],
+                                             quantization=models.QuantizationSearchParams(oversampling=advised["oversampling"]))
+        assert recall(client, vectors, queries, advised_params) >= 0.95
         assert plan_count(server.url, "quantized_graph") >= before + len(queries)
         # Qdrant's "Disabled" turns it off the same way; the searches walk the floats again.
         assert client.update_collection("q", quantization_config=models.Disabled.DISABLED)
@@ -235,5 +248,42 @@ def test_patch_switches_quantization_through_a_build_and_its_gates():
             assert response.status_code == 400 and word in response.json()["status"]["error"], (body, response.text)
         assert len(requests.get(server.url + "/collections/q/builds").json()["result"]["builds"]) == count
         assert requests.patch(server.url + "/collections/missing", json={"quantization_config": "Disabled"}).status_code == 404
+    finally:
+        server.stop()
+
+
+def wait_for_build(url, collection, number, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        build = requests.get(url + f"/collections/{collection}/builds/{number}").json()["result"]
+        if build["status"] in ("ready", "failed"):
+            return build
+        time.sleep(0.3)
+    raise AssertionError(f"build {number} did not finish in {timeout} s")
+
+
+def test_an_update_build_keeps_the_serving_builds_graph_parameters():
+    """A promoted build's m, ef_construct and ef are what a PATCH of the codes builds with, not
+    the collection's creation settings: changing the codes must not quietly change the graph."""
+    server = Server([])
+    try:
+        url = server.url
+        rng = np.random.default_rng(14)
+        client = QdrantClient(url=url, timeout=60)
+        client.create_collection("p", vectors_config=models.VectorParams(size=DIM, distance=models.Distance.COSINE))
+        upload(client, "p", clustered(rng, 1_500))
+        started = requests.post(url + "/collections/p/builds", json={"m": 12, "ef_construct": 100, "ef": 96})
+        assert started.status_code == 202, started.text
+        tuned = wait_for_build(url, "p", started.json()["result"]["number"])
+        assert tuned["status"] == "ready", tuned
+        requests.post(url + "/collections/p/promote", json={"build": tuned["number"], "force": True, "reason": "tuned graph"}).raise_for_status()
+        requests.put(url + "/collections/p/gates", json={"recall_margin": 0.5, "recall_floor": 0.1}).raise_for_status()
+        int8 = models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, always_ram=True))
+        assert client.update_collection("p", quantization_config=int8)
+        wait_for_quantization(client, "p", True, url)
+        builds = requests.get(url + "/collections/p/builds").json()["result"]["builds"]
+        update = [b for b in builds if b.get("quantization", "none") != "none"][-1]
+        assert (update["m"], update["ef_construct"], update["ef"]) == (12, 100, 96), update
+        assert update["number"] > tuned["number"]
     finally:
         server.stop()

@@ -15,14 +15,30 @@ public struct GateReport: Codable, Sendable, Equatable {
         public var floor: Double
         public var margin: Double
         public var passed: Bool
+        /// For a candidate walked on codes that failed: its recall on the same queries with
+        /// more oversampling than the default, so the refusal says what would pass.
+        public var oversampled: [OversampledRecall]?
 
         enum CodingKeys: String, CodingKey {
             case k, queries, candidate, production, floor, margin, passed
+            case oversampled = "oversampled_recall"
             case querySource = "query_source"
             case candidateEf = "candidate_ef"
             case candidateP99Milliseconds = "candidate_p99_ms"
             case productionBuild = "production_build"
             case productionP99Milliseconds = "production_p99_ms"
+        }
+    }
+
+    /// A quantized candidate's recall at one `params.quantization.oversampling`.
+    public struct OversampledRecall: Codable, Sendable, Equatable {
+        public var oversampling: Double
+        public var recall: Double
+        public var p99Milliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case oversampling, recall
+            case p99Milliseconds = "p99_ms"
         }
     }
 

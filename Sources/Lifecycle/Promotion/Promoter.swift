@@ -48,8 +48,10 @@ public struct Promoter: Sendable {
         let candidate = try context.loadIndex(collection: collection, build: number, dimension: schema.indexDimension).index
         let production = try context.production(of: collection, live: live)
         progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
-        let (candidateReport, productionReport, queries) = try RecallCheck(k: 10, queries: recallQueries)
+        let check = RecallCheck(k: 10, queries: recallQueries)
+        let (candidateReport, productionReport, sample) = try check
             .compare(candidate, ef: build.ef, model: build.model, with: production, log: live?.queryLog)
+        let queries = sample.count
         var failures: [String] = []
         let recallPassed = candidateReport.recall >= gates.recallFloor
             && (productionReport.map { candidateReport.recall >= $0.recall - gates.recallMargin } ?? true)
@@ -60,11 +62,16 @@ public struct Promoter: Sendable {
             failures.append(String(format: "recall@10 %.4f is more than %.3f below production build %d's %.4f on the same %d queries",
                                    candidateReport.recall, gates.recallMargin, production?.build ?? 0, productionReport.recall, queries))
         }
-        let recall = GateReport.RecallGate(
+        var recall = GateReport.RecallGate(
             k: 10, queries: candidateReport.queries, querySource: candidateReport.querySource, candidate: candidateReport.recall,
             candidateEf: build.ef, candidateP99Milliseconds: candidateReport.latencyP99Milliseconds, production: productionReport?.recall,
             productionBuild: production?.build, productionP99Milliseconds: productionReport?.latencyP99Milliseconds,
             floor: gates.recallFloor, margin: gates.recallMargin, passed: recallPassed)
+        if !recallPassed, candidate.quantizer != nil {
+            let needed = max(gates.recallFloor, (productionReport?.recall ?? 0) - gates.recallMargin)
+            recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, sample: sample)
+                .measure(reaching: needed, failures: &failures)
+        }
         let modelGate = try modelGate(baseline: production?.model ?? schema.embeddingModel, candidate: build.model,
                                       gates: gates, failures: &failures, progress: progress)
         return GateReport(build: number, recall: recall, model: modelGate, failures: failures)

@@ -7,9 +7,9 @@ extension Engine {
     /// their floats now, and every later open, build and switch places them so. The audit
     /// trail records it as a collection update by `actor`.
     public func setVectorsOnDisk(collection name: String, _ placements: [String: Bool?], actor: String) throws {
-        try store.setVectorsOnDisk(collection: name, placements)
+        let schema = try store.setVectorsOnDisk(collection: name, placements)
         let live = openCollection(named: name)
-        try live?.placeVectorsAsStored()
+        live?.placeVectors(as: schema)
         let described = placements.keys.sorted().map { vector in
             "`\(vector)` " + (placements[vector].flatMap { $0 }.map { $0 ? "on disk" : "in memory" } ?? "default")
         }
@@ -19,11 +19,10 @@ extension Engine {
 }
 
 extension ServingCollection {
-    /// Puts the serving indexes' float vectors where the stored schema's `on_disk` says. A
-    /// build loaded beside them (canary, shadow, comparison) keeps its placement until it is
-    /// switched to, which places it again.
-    func placeVectorsAsStored() throws {
-        let schema = try store.schema()
+    /// Puts the serving indexes' float vectors where `schema`'s `on_disk` says. A build loaded
+    /// beside them (canary, shadow, comparison) keeps its placement until it is switched to,
+    /// which places it again.
+    func placeVectors(as schema: CollectionSchema) {
         indexes.place(schema: schema, directory: store.directory)
     }
 }

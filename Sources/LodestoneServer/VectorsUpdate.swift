@@ -18,7 +18,7 @@ enum VectorsUpdate {
             let parameters = try JSONFields(value, context: "`vectors.\(name)`")
             try parameters.refuseUnknown(allowed: ["on_disk", "memory", "hnsw_config", "quantization_config"])
             if parameters["hnsw_config"] != nil {
-                throw APIError.badRequest("`hnsw_config` in `vectors.\(name)` cannot be updated: start a build with new parameters instead: POST /collections/{name}/builds {\"m\", \"ef_construct\", \"ef\"}")
+                throw APIError.badRequest("`hnsw_config` in `vectors.\(name)` cannot be updated: \(CollectionUpdateRoutes.refused["hnsw_config"]!)")
             }
             if parameters["quantization_config"] != nil {
                 throw APIError.badRequest("`quantization_config` in `vectors.\(name)` is not supported: the collection's `quantization_config` applies to all its dense vectors")

@@ -53,8 +53,9 @@ public struct Promoter: Sendable {
             .compare(candidate, ef: build.ef, model: build.model, with: production, log: live?.queryLog)
         let queries = sample.count
         var failures: [String] = []
-        let recallPassed = candidateReport.recall >= gates.recallFloor
-            && (productionReport.map { candidateReport.recall >= $0.recall - gates.recallMargin } ?? true)
+        // The one bar both recall gates set: the floor, and production's recall less the margin.
+        let needed = max(gates.recallFloor, productionReport.map { $0.recall - gates.recallMargin } ?? 0)
+        let recallPassed = candidateReport.recall >= needed
         if candidateReport.recall < gates.recallFloor {
             failures.append(String(format: "recall@10 %.4f is below the floor %.2f", candidateReport.recall, gates.recallFloor))
         }
@@ -68,7 +69,6 @@ public struct Promoter: Sendable {
             productionBuild: production?.build, productionP99Milliseconds: productionReport?.latencyP99Milliseconds,
             floor: gates.recallFloor, margin: gates.recallMargin, passed: recallPassed)
         if !recallPassed, candidate.quantizer != nil {
-            let needed = max(gates.recallFloor, (productionReport?.recall ?? 0) - gates.recallMargin)
             recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, sample: sample)
                 .measure(reaching: needed, failures: &failures)
         }

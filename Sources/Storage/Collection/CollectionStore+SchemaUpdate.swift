@@ -28,7 +28,7 @@ extension Store {
     /// is known to come from `model`.
     @discardableResult
     public func bindEmbeddingModel(collection name: String, model: String?) throws -> UInt64 {
-        try updateSchema(collection: name) { $0.embeddingModel = model }
+        try updateSchema(collection: name) { $0.embeddingModel = model }.sequence
     }
 
     /// Sets `collection`'s `quantization_config`: what a promoted build serves with becomes
@@ -38,16 +38,18 @@ extension Store {
     }
 
     /// Sets the `on_disk` of dense vectors by name (`""` is the unnamed vector); nil returns a
-    /// vector to the default (paged exactly while quantized).
-    public func setVectorsOnDisk(collection name: String, _ placements: [String: Bool?]) throws {
+    /// vector to the default (paged exactly while quantized). Returns the schema written.
+    @discardableResult
+    public func setVectorsOnDisk(collection name: String, _ placements: [String: Bool?]) throws -> CollectionSchema {
         try updateSchema(collection: name) { schema in
             for (vector, onDisk) in placements { try schema.setOnDisk(onDisk, vector: vector) }
-        }
+        }.schema
     }
 
     /// The change in the collection's environment (authoritative) and its catalog mirror.
     @discardableResult
-    private func updateSchema(collection name: String, _ change: (inout CollectionSchema) throws -> Void) throws -> UInt64 {
+    private func updateSchema(collection name: String, _ change: (inout CollectionSchema) throws -> Void)
+        throws -> (schema: CollectionSchema, sequence: UInt64) {
         directoryLock.lock()
         defer { directoryLock.unlock() }
         let collection = try openCollection(named: name)
@@ -56,7 +58,7 @@ extension Store {
         try catalog.write { transaction in
             try transaction.put(record, forKey: Array(name.utf8), in: catalogCollections)
         }
-        return sequence
+        return (schema, sequence)
     }
 }
 

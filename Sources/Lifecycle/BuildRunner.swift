@@ -120,7 +120,7 @@ public struct BuildRunner: Sendable {
             set.quantize(record.servingQuantization(collectionSetting: schema.quantization), schema: schema, directory: collection.directory)
             progress?(BuildProgress(phase: .recall, done: 0, total: recallQueries))
             let production = try context.production(of: record.collection, live: live)
-            let (candidate, productionReport, _) = try RecallCheck(k: recallK, queries: recallQueries)
+            let (candidate, productionReport, _, _) = try RecallCheck(k: recallK, queries: recallQueries)
                 .compare(index, ef: record.ef, model: record.model, with: production, log: live?.queryLog)
             record.recall = candidate
             if let production, let productionReport {

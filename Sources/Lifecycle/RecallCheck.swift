@@ -19,13 +19,17 @@ struct RecallCheck {
 
     /// Measures `candidate` and `production` on the same queries: logged ones when the log has
     /// enough from production and the candidate shares its model, else held-out points live in both.
+    /// `candidateExact` is the candidate's exact answers on `queries`, for measuring it again
+    /// with other search settings without another scan.
     func compare(_ candidate: HNSWIndex, ef: Int, model: String?, with production: Production?, log: QueryLog?)
-        throws -> (candidate: RecallReport, production: RecallReport?, queries: Queries) {
+        throws -> (candidate: RecallReport, production: RecallReport?, queries: Queries, candidateExact: [[UInt32]?]) {
         let logged = production.flatMap { production in
             model == production.model ? loggedQueries(log, build: production.build, dimension: candidate.dimension) : nil
         }
         let sample: Queries = logged.map { .logged($0) } ?? .heldOut(self.sample([candidate] + (production.map { [$0.index] } ?? [])))
-        return (try measure(candidate, ef: ef, on: sample), try production.map { try measure($0.index, ef: $0.ef, on: sample) }, sample)
+        let exact = try exactAnswers(candidate, on: sample)
+        return (try measure(candidate, ef: ef, on: sample, against: exact), try production.map { try measure($0.index, ef: $0.ef, on: sample) },
+                sample, exact)
     }
 
     /// What the queries are: stored points (each excluded from its own answers), or logged
@@ -54,18 +58,7 @@ struct RecallCheck {
     /// (by default as a query that names none is served).
     func measure(_ index: HNSWIndex, ef: Int, on queries: Queries, quantization: QuantizationParameters = QuantizationParameters())
         throws -> RecallReport {
-        switch queries {
-        case let .heldOut(ids): return try measure(index, ef: ef, on: ids, quantization: quantization)
-        case let .logged(vectors):
-            var found: [[UInt32]] = [], truth: [[UInt32]] = [], latencies: [Double] = []
-            for vector in vectors {
-                truth.append(try index.exactSearch(vector, k: k).map(\.id))
-                let start = ContinuousClock.now
-                found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: nil, quantization: quantization).map(\.id))
-                latencies.append((ContinuousClock.now - start).seconds * 1000)
-            }
-            return report(found: found, truth: truth, latencies: latencies, source: "query_log", ef: ef)
-        }
+        try measure(index, ef: ef, on: queries, against: try exactAnswers(index, on: queries), quantization: quantization)
     }
 
     private func report(found: [[UInt32]], truth: [[UInt32]], latencies: [Double], source: String, ef: Int) -> RecallReport {
@@ -84,18 +77,43 @@ struct RecallCheck {
     }
 
     func measure(_ index: HNSWIndex, ef: Int, on sample: [UInt32], quantization: QuantizationParameters = QuantizationParameters()) throws -> RecallReport {
-        var found: [[UInt32]] = []
-        var truth: [[UInt32]] = []
-        var latencies: [Double] = []
-        for id in sample {
-            guard let vector = index.vector(id: id) else { continue }
-            let others: (UInt32) -> Bool = { $0 != id }
-            truth.append(try index.exactSearch(vector, k: k, filter: others).map(\.id))
+        try measure(index, ef: ef, on: .heldOut(sample), against: try exactAnswers(index, on: .heldOut(sample)), quantization: quantization)
+    }
+
+    /// The exact top k of every query in `queries` (a held-out point excluded from its own),
+    /// in query order; a held-out id no longer in `index` has none.
+    func exactAnswers(_ index: HNSWIndex, on queries: Queries) throws -> [[UInt32]?] {
+        switch queries {
+        case let .logged(vectors):
+            return try vectors.map { try index.exactSearch($0, k: k).map(\.id) }
+        case let .heldOut(ids):
+            return try ids.map { id in
+                guard let vector = index.vector(id: id) else { return nil }
+                return try index.exactSearch(vector, k: k, filter: { $0 != id }).map(\.id)
+            }
+        }
+    }
+
+    /// Recall of the graph search against answers `exactAnswers` gave for the same index and
+    /// queries: measuring several search settings on one sample computes the exact answers,
+    /// a scan over every stored vector per query, only once.
+    func measure(_ index: HNSWIndex, ef: Int, on queries: Queries, against exact: [[UInt32]?],
+                 quantization: QuantizationParameters = QuantizationParameters()) throws -> RecallReport {
+        var found: [[UInt32]] = [], truth: [[UInt32]] = [], latencies: [Double] = []
+        let pairs: [([Float], ((UInt32) -> Bool)?)]
+        switch queries {
+        case let .logged(vectors): pairs = vectors.map { ($0, nil) }
+        case let .heldOut(ids): pairs = ids.map { id in (index.vector(id: id) ?? [], { $0 != id }) }
+        }
+        for ((vector, filter), answer) in zip(pairs, exact) {
+            guard let answer, !vector.isEmpty else { continue }
+            truth.append(answer)
             let start = ContinuousClock.now
-            found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: others, quantization: quantization).map(\.id))
+            found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: filter, quantization: quantization).map(\.id))
             latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
-        return report(found: found, truth: truth, latencies: latencies, source: "held_out_vectors", ef: ef)
+        let source = if case .logged = queries { "query_log" } else { "held_out_vectors" }
+        return report(found: found, truth: truth, latencies: latencies, source: source, ef: ef)
     }
 
     /// A search as a query with `quantization` is served (by default Qdrant's: on the codes,

@@ -10,6 +10,9 @@ struct OversamplingAdvice {
     let index: HNSWIndex
     let ef: Int
     let sample: RecallCheck.Queries
+    /// The index's exact answers on `sample`, from the gate's own measurement: at 1M x 384 with
+    /// the floats paged, each scan for them costs minutes.
+    let exact: [[UInt32]?]
     static let tried: [Double] = [2, 4, 8]
 
     /// Measures each oversampling in turn, stopping at the first reaching `needed`, and adds
@@ -17,7 +20,8 @@ struct OversamplingAdvice {
     func measure(reaching needed: Double, failures: inout [String]) throws -> [GateReport.OversampledRecall] {
         var measured: [GateReport.OversampledRecall] = []
         for oversampling in Self.tried {
-            let report = try check.measure(index, ef: ef, on: sample, quantization: QuantizationParameters(oversampling: oversampling))
+            let report = try check.measure(index, ef: ef, on: sample, against: exact,
+                                           quantization: QuantizationParameters(oversampling: oversampling))
             measured.append(GateReport.OversampledRecall(oversampling: oversampling, recall: report.recall,
                                                          p99Milliseconds: report.latencyP99Milliseconds))
             guard report.recall >= needed else { continue }
@@ -26,8 +30,10 @@ struct OversamplingAdvice {
                                    + "or widen the recall margin (PUT /collections/{name}/gates or lodestone gates --recall-margin)", oversampling, report.recall, oversampling))
             return measured
         }
-        failures.append(String(format: "even at oversampling %g recall@10 is %.4f: these codes lose too much on this data (build with a higher ef, use int8 instead of binary codes, or keep the floats)",
-                               Self.tried.last!, measured.last?.recall ?? 0))
+        let remedies = if case .binary? = index.quantizer { "build with a higher ef, use int8 instead of binary codes, or keep the floats" }
+            else { "build with a higher ef, or keep the floats" }
+        failures.append(String(format: "even at oversampling %g recall@10 is %.4f: these codes lose too much on this data", Self.tried.last!,
+                               measured.last?.recall ?? 0) + " (\(remedies))")
         return measured
     }
 }

@@ -49,7 +49,7 @@ public struct Promoter: Sendable {
         let production = try context.production(of: collection, live: live)
         progress?("measuring recall of build \(number)" + (production.map { " and of build \($0.build) on the same queries" } ?? ""))
         let check = RecallCheck(k: 10, queries: recallQueries)
-        let (candidateReport, productionReport, sample) = try check
+        let (candidateReport, productionReport, sample, candidateExact) = try check
             .compare(candidate, ef: build.ef, model: build.model, with: production, log: live?.queryLog)
         let queries = sample.count
         var failures: [String] = []
@@ -69,7 +69,7 @@ public struct Promoter: Sendable {
             productionBuild: production?.build, productionP99Milliseconds: productionReport?.latencyP99Milliseconds,
             floor: gates.recallFloor, margin: gates.recallMargin, passed: recallPassed)
         if !recallPassed, candidate.quantizer != nil {
-            recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, sample: sample)
+            recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, sample: sample, exact: candidateExact)
                 .measure(reaching: needed, failures: &failures)
         }
         let modelGate = try modelGate(baseline: production?.model ?? schema.embeddingModel, candidate: build.model,

@@ -19,16 +19,16 @@ struct RecallCheck {
 
     /// Measures `candidate` and `production` on the same queries: logged ones when the log has
     /// enough from production and the candidate shares its model, else held-out points live in both.
-    /// `candidateExact` is the candidate's exact answers on `queries`, for measuring it again
-    /// with other search settings without another scan.
+    /// `candidateExact` is the candidate's exact answers, for measuring it again at other
+    /// search settings without another scan.
     func compare(_ candidate: HNSWIndex, ef: Int, model: String?, with production: Production?, log: QueryLog?)
-        throws -> (candidate: RecallReport, production: RecallReport?, queries: Queries, candidateExact: [[UInt32]?]) {
+        throws -> (candidate: RecallReport, production: RecallReport?, queries: Queries, candidateExact: ExactAnswers) {
         let logged = production.flatMap { production in
             model == production.model ? loggedQueries(log, build: production.build, dimension: candidate.dimension) : nil
         }
         let sample: Queries = logged.map { .logged($0) } ?? .heldOut(self.sample([candidate] + (production.map { [$0.index] } ?? [])))
         let exact = try exactAnswers(candidate, on: sample)
-        return (try measure(candidate, ef: ef, on: sample, against: exact), try production.map { try measure($0.index, ef: $0.ef, on: sample) },
+        return (try measure(candidate, ef: ef, against: exact), try production.map { try measure($0.index, ef: $0.ef, on: sample) },
                 sample, exact)
     }
 
@@ -58,7 +58,7 @@ struct RecallCheck {
     /// (by default as a query that names none is served).
     func measure(_ index: HNSWIndex, ef: Int, on queries: Queries, quantization: QuantizationParameters = QuantizationParameters())
         throws -> RecallReport {
-        try measure(index, ef: ef, on: queries, against: try exactAnswers(index, on: queries), quantization: quantization)
+        try measure(index, ef: ef, against: try exactAnswers(index, on: queries), quantization: quantization)
     }
 
     private func report(found: [[UInt32]], truth: [[UInt32]], latencies: [Double], source: String, ef: Int) -> RecallReport {
@@ -76,44 +76,44 @@ struct RecallCheck {
         return ids.count <= queries ? ids : Array(ids.shuffled(using: &generator).prefix(queries))
     }
 
-    func measure(_ index: HNSWIndex, ef: Int, on sample: [UInt32], quantization: QuantizationParameters = QuantizationParameters()) throws -> RecallReport {
-        try measure(index, ef: ef, on: .heldOut(sample), against: try exactAnswers(index, on: .heldOut(sample)), quantization: quantization)
+    /// One index's exact answers on a set of queries, each beside the query it answers, so the
+    /// same index can be measured at several search settings with one scan of its vectors.
+    struct ExactAnswers {
+        struct Answer {
+            var vector: [Float]
+            /// The held-out point the query is, kept out of both answers.
+            var excluded: UInt32?
+            var ids: [UInt32]
+        }
+        var answers: [Answer]
+        var source: String
     }
 
-    /// The exact top k of every query in `queries` (a held-out point excluded from its own),
-    /// in query order; a held-out id no longer in `index` has none.
-    func exactAnswers(_ index: HNSWIndex, on queries: Queries) throws -> [[UInt32]?] {
+    /// The exact top k of every query in `queries`; a held-out id no longer in `index` is skipped.
+    func exactAnswers(_ index: HNSWIndex, on queries: Queries) throws -> ExactAnswers {
         switch queries {
         case let .logged(vectors):
-            return try vectors.map { try index.exactSearch($0, k: k).map(\.id) }
+            return ExactAnswers(answers: try vectors.map { .init(vector: $0, excluded: nil, ids: try index.exactSearch($0, k: k).map(\.id)) },
+                                source: "query_log")
         case let .heldOut(ids):
-            return try ids.map { id in
+            return ExactAnswers(answers: try ids.compactMap { id in
                 guard let vector = index.vector(id: id) else { return nil }
-                return try index.exactSearch(vector, k: k, filter: { $0 != id }).map(\.id)
-            }
+                return .init(vector: vector, excluded: id, ids: try index.exactSearch(vector, k: k, filter: { $0 != id }).map(\.id))
+            }, source: "held_out_vectors")
         }
     }
 
-    /// Recall of the graph search against answers `exactAnswers` gave for the same index and
-    /// queries: measuring several search settings on one sample computes the exact answers,
-    /// a scan over every stored vector per query, only once.
-    func measure(_ index: HNSWIndex, ef: Int, on queries: Queries, against exact: [[UInt32]?],
+    /// Recall of `index`'s graph search at `ef` against its own exact answers.
+    func measure(_ index: HNSWIndex, ef: Int, against exact: ExactAnswers,
                  quantization: QuantizationParameters = QuantizationParameters()) throws -> RecallReport {
-        var found: [[UInt32]] = [], truth: [[UInt32]] = [], latencies: [Double] = []
-        let pairs: [([Float], ((UInt32) -> Bool)?)]
-        switch queries {
-        case let .logged(vectors): pairs = vectors.map { ($0, nil) }
-        case let .heldOut(ids): pairs = ids.map { id in (index.vector(id: id) ?? [], { $0 != id }) }
-        }
-        for ((vector, filter), answer) in zip(pairs, exact) {
-            guard let answer, !vector.isEmpty else { continue }
-            truth.append(answer)
+        var found: [[UInt32]] = [], latencies: [Double] = []
+        for answer in exact.answers {
+            let filter: ((UInt32) -> Bool)? = answer.excluded.map { excluded in { $0 != excluded } }
             let start = ContinuousClock.now
-            found.append(try Self.servingSearch(index, vector, k: k, ef: ef, filter: filter, quantization: quantization).map(\.id))
+            found.append(try Self.servingSearch(index, answer.vector, k: k, ef: ef, filter: filter, quantization: quantization).map(\.id))
             latencies.append((ContinuousClock.now - start).seconds * 1000)
         }
-        let source = if case .logged = queries { "query_log" } else { "held_out_vectors" }
-        return report(found: found, truth: truth, latencies: latencies, source: source, ef: ef)
+        return report(found: found, truth: exact.answers.map(\.ids), latencies: latencies, source: exact.source, ef: ef)
     }
 
     /// A search as a query with `quantization` is served (by default Qdrant's: on the codes,

@@ -9,10 +9,9 @@ struct OversamplingAdvice {
     let check: RecallCheck
     let index: HNSWIndex
     let ef: Int
-    let sample: RecallCheck.Queries
-    /// The index's exact answers on `sample`, from the gate's own measurement: at 1M x 384 with
-    /// the floats paged, each scan for them costs minutes.
-    let exact: [[UInt32]?]
+    /// The index's exact answers on the gate's queries, from the gate's own measurement: at
+    /// 1M x 384 with the floats paged, each scan for them costs minutes.
+    let exact: RecallCheck.ExactAnswers
     static let tried: [Double] = [2, 4, 8]
 
     /// Measures each oversampling in turn, stopping at the first reaching `needed`, and adds
@@ -20,7 +19,7 @@ struct OversamplingAdvice {
     func measure(reaching needed: Double, failures: inout [String]) throws -> [GateReport.OversampledRecall] {
         var measured: [GateReport.OversampledRecall] = []
         for oversampling in Self.tried {
-            let report = try check.measure(index, ef: ef, on: sample, against: exact,
+            let report = try check.measure(index, ef: ef, against: exact,
                                            quantization: QuantizationParameters(oversampling: oversampling))
             measured.append(GateReport.OversampledRecall(oversampling: oversampling, recall: report.recall,
                                                          p99Milliseconds: report.latencyP99Milliseconds))

@@ -69,7 +69,7 @@ public struct Promoter: Sendable {
             productionBuild: production?.build, productionP99Milliseconds: productionReport?.latencyP99Milliseconds,
             floor: gates.recallFloor, margin: gates.recallMargin, passed: recallPassed)
         if !recallPassed, candidate.quantizer != nil {
-            recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, sample: sample, exact: candidateExact)
+            recall.oversampled = try OversamplingAdvice(check: check, index: candidate, ef: build.ef, exact: candidateExact)
                 .measure(reaching: needed, failures: &failures)
         }
         let modelGate = try modelGate(baseline: production?.model ?? schema.embeddingModel, candidate: build.model,

@@ -35,9 +35,12 @@ extension HNSWIndex {
         let codes = structureLock.withReadLock { () -> QuantizedCodes in
             let view = storage.view
             let slots = count
-            let step = max(1, slots * dimension / max(sampleValues, dimension))
+            // Scalar ranges are fitted per dimension, so the sample needs rows enough for a
+            // 0.99 quantile's tails in each column, whatever the dimension.
+            let rows = max(sampleValues / max(dimension, 1), Self.minimumQuantizationTraining * 4)
+            let step = max(1, slots / rows)
             var values: [Float] = []
-            values.reserveCapacity(min(slots, sampleValues / dimension + 1) * dimension)
+            values.reserveCapacity((min(slots, rows) + 1) * dimension)
             for slot in stride(from: 0, to: slots, by: step) {
                 values.append(contentsOf: UnsafeBufferPointer(start: view.vector(UInt32(slot)), count: dimension))
             }
@@ -170,10 +173,9 @@ extension HNSWIndex {
                              filter: ((UInt32) -> Bool)?, scratch: SearchScratch) -> [HeapEntry] {
         switch quantized.quantizer {
         case .scalar(let scalar):
-            var codes = [UInt8](repeating: 0, count: scalar.stride)
-            return codes.withUnsafeMutableBufferPointer { codes in
-                _ = scalar.encode(query, into: codes.baseAddress!)
-                let distance = CodeDistance(query: UnsafePointer(codes.baseAddress!), quantizer: scalar, quantized: quantized, kernel: codeKernel)
+            let prepared = scalar.prepare(query)
+            return prepared.codes.withUnsafeBufferPointer { codes in
+                let distance = CodeDistance(codes: codes.baseAddress!, prepared: prepared, quantizer: scalar, quantized: quantized, kernel: codeKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)
             }
         case .binary(let binary) where binary.queryEncoding == .bits:

@@ -23,10 +23,11 @@ struct FloatDistance: SlotDistance {
     }
 }
 
-/// The approximate distance from 7-bit codes: one integer inner product over `stride` bytes
-/// (a quarter of the float vector's) and one correction per node.
+/// The approximate distance from 7-bit codes: one integer inner product of the node's codes
+/// with the query's signed codes over `stride` bytes (a quarter of the float vector's), and one
+/// correction per node (see `ScalarQuantizer`).
 struct CodeDistance: SlotDistance {
-    let query: UnsafePointer<UInt8>
+    let query: UnsafePointer<Int8>
     let constant: Float
     let factor: Float
     let stride: Int
@@ -34,10 +35,10 @@ struct CodeDistance: SlotDistance {
     let codes: UnsafeMutablePointer<UInt8>
     let corrections: UnsafeMutablePointer<Float>
 
-    init(query: UnsafePointer<UInt8>, quantizer: ScalarQuantizer, quantized: QuantizedView, kernel: CodeKernel) {
+    init(codes query: UnsafePointer<Int8>, prepared: ScalarQuery, quantizer: ScalarQuantizer, quantized: QuantizedView, kernel: CodeKernel) {
         self.query = query
-        constant = quantizer.constant(codes: query)
-        factor = quantizer.factor
+        constant = prepared.constant
+        factor = prepared.factor
         stride = quantizer.stride
         self.kernel = kernel
         codes = quantized.codes
@@ -45,7 +46,7 @@ struct CodeDistance: SlotDistance {
     }
 
     @inline(__always) func distance(to slot: UInt32, in view: GraphView) -> Float {
-        let dot = kernel.dot(query, codes + Int(slot) &* stride, count: stride)
+        let dot = kernel.dot(codes + Int(slot) &* stride, query, count: stride)
         return constant + corrections[Int(slot)] + factor * Float(dot)
     }
 

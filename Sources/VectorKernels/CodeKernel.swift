@@ -1,8 +1,9 @@
 import CVectorKernels
 
-/// The inner product of two 7-bit scalar-quantized code vectors (one byte per dimension, values
-/// 0...127, zero-padded to a multiple of 64 bytes) at one instruction-set level, resolved once
-/// like `DistanceKernel`. Every quantized distance is this integer plus per-vector corrections.
+/// The inner product of a stored 7-bit scalar-quantized code vector (one byte per dimension,
+/// values 0...127, zero-padded to a multiple of 64 bytes) with a query's signed 8-bit codes
+/// (-127...127), at one instruction-set level resolved once like `DistanceKernel`. Every
+/// scalar-quantized distance is this integer times a per-query factor plus two corrections.
 public struct CodeKernel: Sendable {
     public enum Level: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
         case serial = 0
@@ -55,10 +56,10 @@ public struct CodeKernel: Sendable {
         }
     }
 
-    /// Σ a[i]·b[i] over `count` bytes (a multiple of `padding`).
+    /// Σ codes[i]·query[i] over `count` bytes (a multiple of `padding`).
     @inlinable
-    public func dot(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, count: Int) -> UInt32 {
-        function(a, b, count)
+    public func dot(_ codes: UnsafePointer<UInt8>, _ query: UnsafePointer<Int8>, count: Int) -> Int32 {
+        function(codes, query, count)
     }
 
     public static func paddedLength(_ dimension: Int) -> Int { (dimension + padding - 1) / padding * padding }

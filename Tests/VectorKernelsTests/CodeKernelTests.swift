@@ -2,7 +2,8 @@ import Testing
 import VectorKernels
 
 /// Every code-kernel path against an integer reference written here, on lengths the padding
-/// allows, with codes up to 127 (the largest products the kernels must not saturate on).
+/// allows, with stored codes up to 127 against signed query codes within ±127 (the extremes are
+/// the largest pair sums the AVX2 path must not saturate on, positive and negative).
 struct CodeKernelTests {
     @Test(arguments: CodeKernel.Level.supported)
     func matchesTheReference(level: CodeKernel.Level) {
@@ -10,11 +11,15 @@ struct CodeKernelTests {
         let kernel = CodeKernel(level: level)
         for length in [64, 128, 192, 384, 448, 1024] {
             for trial in 0 ..< 20 {
-                let a = (0 ..< length).map { _ in UInt8.random(in: 0 ... 127, using: &generator) }
-                let b = trial == 0 ? [UInt8](repeating: 127, count: length) : (0 ..< length).map { _ in UInt8.random(in: 0 ... 127, using: &generator) }
-                let expected = zip(a, b).reduce(UInt32(0)) { $0 + UInt32($1.0) * UInt32($1.1) }
-                let found = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in kernel.dot(pa.baseAddress!, pb.baseAddress!, count: length) } }
-                #expect(found == expected, "\(level) length \(length)")
+                let codes = trial < 2 ? [UInt8](repeating: 127, count: length) : (0 ..< length).map { _ in UInt8.random(in: 0 ... 127, using: &generator) }
+                let query: [Int8] = switch trial {
+                case 0: [Int8](repeating: 127, count: length)
+                case 1: [Int8](repeating: -127, count: length)
+                default: (0 ..< length).map { _ in Int8.random(in: -127 ... 127, using: &generator) }
+                }
+                let expected = zip(codes, query).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+                let found = codes.withUnsafeBufferPointer { c in query.withUnsafeBufferPointer { q in kernel.dot(c.baseAddress!, q.baseAddress!, count: length) } }
+                #expect(found == expected, "\(level) length \(length) trial \(trial)")
             }
         }
     }

@@ -39,13 +39,14 @@ typedef enum {
     LODESTONE_CODES_VNNI = 2,  // AVX-512 VNNI vpdpbusd
 } lodestone_codes_isa;
 
-typedef uint32_t (*lodestone_codes_dot_fn)(const uint8_t *a, const uint8_t *b, size_t count);
+typedef int32_t (*lodestone_codes_dot_fn)(const uint8_t *codes, const int8_t *query, size_t count);
 
 int lodestone_codes_isa_supported(lodestone_codes_isa isa);
-/// Sum of a[i] * b[i] over codes in 0...127; the SIMD paths need `count` a multiple of 64.
-uint32_t lodestone_codes_dot_serial(const uint8_t *a, const uint8_t *b, size_t count);
-uint32_t lodestone_codes_dot_avx2(const uint8_t *a, const uint8_t *b, size_t count);
-uint32_t lodestone_codes_dot_vnni(const uint8_t *a, const uint8_t *b, size_t count);
+/// Sum of codes[i] * query[i], stored codes in 0...127 against signed query codes in
+/// -127...127; the SIMD paths need `count` a multiple of 64.
+int32_t lodestone_codes_dot_serial(const uint8_t *codes, const int8_t *query, size_t count);
+int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size_t count);
+int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size_t count);
 
 /// Levels of the binary-code kernels (one bit per dimension, 64-bit words).
 typedef enum {

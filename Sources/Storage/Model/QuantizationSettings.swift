@@ -1,6 +1,7 @@
 /// A collection's `quantization_config`: its dense indexes also hold codes of every vector and
 /// walk the graph on them, and the float vectors re-rank the candidates.
-/// - scalar (`{"scalar": {"type": "int8", "quantile"}}`): 7-bit codes, one byte per dimension;
+/// - scalar (`{"scalar": {"type": "int8", "quantile"}}`): 7-bit codes, one byte per dimension,
+///   each dimension with its own range;
 /// - binary (`{"binary": {"encoding": "one_bit"}}`): one bit per dimension.
 public struct QuantizationSettings: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable {
@@ -14,7 +15,7 @@ public struct QuantizationSettings: Sendable, Hashable, Codable {
     }
 
     public var kind: Kind
-    /// The central share of the values the scalar code range covers; 1 covers them all.
+    /// The central share of each dimension's values its scalar code range covers; 1 covers them all.
     public var quantile: Double
     /// For binary codes.
     public var queryEncoding: QueryEncoding

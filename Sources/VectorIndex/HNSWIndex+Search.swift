@@ -153,6 +153,7 @@ extension HNSWIndex {
         let limit = UInt32(allocatedSlots.load(ordering: .acquiring))
         let maxNeighbors = view.maxNeighbors(level: level)
         let buffer = scratch.neighborBuffer
+        let unvisited = scratch.unvisitedBuffer
 
         var lowerBound = Float.infinity
         if accept.accepts(entry, in: view) {
@@ -181,19 +182,20 @@ extension HNSWIndex {
                 count = min(Int(lodestone_atomic_load_u32(source)), maxNeighbors)
                 links = source + 1
             }
-            if count > 0 {
-                lodestone_prefetch(visited + Int(links[0]))
-                query.prefetch(links[0], in: view)
-            }
+            // Gather, then measure: the neighbours' visited tags are read back to back and every
+            // unvisited neighbour's row is asked for before the first distance, so their cache
+            // misses overlap instead of arriving one distance at a time.
+            var fresh = 0
             for index in 0..<count {
                 let neighbor = links[index]
-                if index + 1 < count {
-                    let next = links[index + 1]
-                    lodestone_prefetch(visited + Int(next))
-                    query.prefetch(next, in: view)
-                }
                 guard neighbor < limit, visited[Int(neighbor)] != epoch else { continue }
                 visited[Int(neighbor)] = epoch
+                query.prefetch(neighbor, in: view)
+                unvisited[fresh] = neighbor
+                fresh += 1
+            }
+            for index in 0..<fresh {
+                let neighbor = unvisited[index]
                 let distance = query.distance(to: neighbor, in: view)
                 if results.count < ef || distance < lowerBound {
                     candidates.push(-distance, neighbor)

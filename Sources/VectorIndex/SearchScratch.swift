@@ -80,6 +80,8 @@ final class SearchScratch: @unchecked Sendable {
     var results: DistanceHeap
     /// Neighbour ids copied out under a node lock during construction.
     let neighborBuffer: UnsafeMutablePointer<UInt32>
+    /// A node's neighbours not visited yet, gathered before any is measured.
+    let unvisitedBuffer: UnsafeMutablePointer<UInt32>
     /// The query after normalisation, for cosine indexes.
     private(set) var queryBuffer: UnsafeMutablePointer<Float>
     private var queryCapacity: Int
@@ -91,6 +93,7 @@ final class SearchScratch: @unchecked Sendable {
         candidates = DistanceHeap(capacity: 256)
         results = DistanceHeap(capacity: 256)
         neighborBuffer = .allocate(capacity: maxNeighbors + 1)
+        unvisitedBuffer = .allocate(capacity: maxNeighbors + 1)
         queryCapacity = dimension
         queryBuffer = .allocate(capacity: dimension)
     }
@@ -100,6 +103,7 @@ final class SearchScratch: @unchecked Sendable {
         candidates.deallocate()
         results.deallocate()
         neighborBuffer.deallocate()
+        unvisitedBuffer.deallocate()
         queryBuffer.deallocate()
     }
 

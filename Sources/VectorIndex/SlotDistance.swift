@@ -9,6 +9,10 @@ protocol SlotDistance {
     func prefetch(_ slot: UInt32, in view: GraphView)
 }
 
+/// How much of a row a walk prefetches: all of a code row, the first lines of a long float
+/// vector (the hardware streams the rest once the first lines are asked for).
+let prefetchedRowBytes = 512
+
 struct FloatDistance: SlotDistance {
     let query: UnsafePointer<Float>
     let kernel: DistanceKernel
@@ -19,7 +23,7 @@ struct FloatDistance: SlotDistance {
     }
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
-        lodestone_prefetch(view.vector(slot))
+        lodestone_prefetch_span(view.vector(slot), min(dimension &* 4, prefetchedRowBytes))
     }
 }
 
@@ -51,7 +55,7 @@ struct CodeDistance: SlotDistance {
     }
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
-        lodestone_prefetch(codes + Int(slot) &* stride)
+        lodestone_prefetch_span(codes + Int(slot) &* stride, min(stride, prefetchedRowBytes))
     }
 }
 

@@ -18,6 +18,13 @@ int32_t lodestone_codes_dot_serial(const uint8_t *codes, const int8_t *query, si
     return (s0 + s1) + (s2 + s3);
 }
 
+void lodestone_codes_dot4_serial(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) {
+    out[0] = lodestone_codes_dot_serial(c0, query, count);
+    out[1] = lodestone_codes_dot_serial(c1, query, count);
+    out[2] = lodestone_codes_dot_serial(c2, query, count);
+    out[3] = lodestone_codes_dot_serial(c3, query, count);
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -56,7 +63,52 @@ int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size
     return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
 }
 
+// Four rows against one query: each query block is loaded once, and the four sums are
+// independent chains. Integer sums are exact, so these equal four one-row calls.
+// The four rows' lane sums into out[0...3] in one horizontal tree (integer sums are exact, so
+// the order is free): three hadds leave row k's low- and high-half sums in lanes k and k + 4.
+__attribute__((target("avx2")))
+static inline void store_sums4_256(__m256i s0, __m256i s1, __m256i s2, __m256i s3, int32_t *out) {
+    __m256i t = _mm256_hadd_epi32(_mm256_hadd_epi32(s0, s1), _mm256_hadd_epi32(s2, s3));
+    __m128i sums = _mm_add_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+    _mm_storeu_si128((__m128i *)out, sums);
+}
+
+__attribute__((target("avx512f")))
+static inline __m256i halves512(__m512i s) {
+    return _mm256_add_epi32(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
+}
+
+__attribute__((target("avx2")))
+void lodestone_codes_dot4_avx2(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = _mm256_setzero_si256(), s2 = _mm256_setzero_si256(), s3 = _mm256_setzero_si256();
+    for (size_t i = 0; i < count; i += 32) {
+        __m256i q = _mm256_loadu_si256((const __m256i *)(query + i));
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(c0 + i)), q), ones));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(c1 + i)), q), ones));
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(c2 + i)), q), ones));
+        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_loadu_si256((const __m256i *)(c3 + i)), q), ones));
+    }
+    store_sums4_256(s0, s1, s2, s3, out);
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+void lodestone_codes_dot4_vnni(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) {
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512(), s2 = _mm512_setzero_si512(), s3 = _mm512_setzero_si512();
+    for (size_t i = 0; i < count; i += 64) {
+        __m512i q = _mm512_loadu_si512((const void *)(query + i));
+        s0 = _mm512_dpbusd_epi32(s0, _mm512_loadu_si512((const void *)(c0 + i)), q);
+        s1 = _mm512_dpbusd_epi32(s1, _mm512_loadu_si512((const void *)(c1 + i)), q);
+        s2 = _mm512_dpbusd_epi32(s2, _mm512_loadu_si512((const void *)(c2 + i)), q);
+        s3 = _mm512_dpbusd_epi32(s3, _mm512_loadu_si512((const void *)(c3 + i)), q);
+    }
+    store_sums4_256(halves512(s0), halves512(s1), halves512(s2), halves512(s3), out);
+}
+
 #else
 int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size_t count) { return lodestone_codes_dot_serial(codes, query, count); }
 int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size_t count) { return lodestone_codes_dot_serial(codes, query, count); }
+void lodestone_codes_dot4_avx2(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) { lodestone_codes_dot4_serial(query, c0, c1, c2, c3, count, out); }
+void lodestone_codes_dot4_vnni(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) { lodestone_codes_dot4_serial(query, c0, c1, c2, c3, count, out); }
 #endif

@@ -154,6 +154,7 @@ extension HNSWIndex {
         let maxNeighbors = view.maxNeighbors(level: level)
         let buffer = scratch.neighborBuffer
         let unvisited = scratch.unvisitedBuffer
+        let measured = scratch.distanceBuffer
 
         var lowerBound = Float.infinity
         if accept.accepts(entry, in: view) {
@@ -194,9 +195,10 @@ extension HNSWIndex {
                 unvisited[fresh] = neighbor
                 fresh += 1
             }
+            query.distances(to: unvisited, count: fresh, in: view, into: measured)
             for index in 0..<fresh {
                 let neighbor = unvisited[index]
-                let distance = query.distance(to: neighbor, in: view)
+                let distance = measured[index]
                 if results.count < ef || distance < lowerBound {
                     candidates.push(-distance, neighbor)
                     if accept.accepts(neighbor, in: view) {

@@ -82,6 +82,8 @@ final class SearchScratch: @unchecked Sendable {
     let neighborBuffer: UnsafeMutablePointer<UInt32>
     /// A node's neighbours not visited yet, gathered before any is measured.
     let unvisitedBuffer: UnsafeMutablePointer<UInt32>
+    /// Their distances, measured together.
+    let distanceBuffer: UnsafeMutablePointer<Float>
     /// The query after normalisation, for cosine indexes.
     private(set) var queryBuffer: UnsafeMutablePointer<Float>
     private var queryCapacity: Int
@@ -94,6 +96,7 @@ final class SearchScratch: @unchecked Sendable {
         results = DistanceHeap(capacity: 256)
         neighborBuffer = .allocate(capacity: maxNeighbors + 1)
         unvisitedBuffer = .allocate(capacity: maxNeighbors + 1)
+        distanceBuffer = .allocate(capacity: maxNeighbors + 1)
         queryCapacity = dimension
         queryBuffer = .allocate(capacity: dimension)
     }
@@ -104,6 +107,7 @@ final class SearchScratch: @unchecked Sendable {
         results.deallocate()
         neighborBuffer.deallocate()
         unvisitedBuffer.deallocate()
+        distanceBuffer.deallocate()
         queryBuffer.deallocate()
     }
 

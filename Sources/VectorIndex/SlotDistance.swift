@@ -7,6 +7,15 @@ protocol SlotDistance {
     func distance(to slot: UInt32, in view: GraphView) -> Float
     /// Starts loading what `distance(to:)` will read for `slot`.
     func prefetch(_ slot: UInt32, in view: GraphView)
+    /// `out[i]` = the distance to `slots[i]` for `i < count`: a node's unvisited neighbours,
+    /// measured together so a kernel can take several rows per pass over the query.
+    func distances(to slots: UnsafePointer<UInt32>, count: Int, in view: GraphView, into out: UnsafeMutablePointer<Float>)
+}
+
+extension SlotDistance {
+    @inline(__always) func distances(to slots: UnsafePointer<UInt32>, count: Int, in view: GraphView, into out: UnsafeMutablePointer<Float>) {
+        for index in 0..<count { out[index] = distance(to: slots[index], in: view) }
+    }
 }
 
 /// How much of a row a walk prefetches: all of a code row, the first lines of a long float
@@ -24,6 +33,20 @@ struct FloatDistance: SlotDistance {
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
         lodestone_prefetch_span(view.vector(slot), min(dimension &* 4, prefetchedRowBytes))
+    }
+
+    @inline(__always) func distances(to slots: UnsafePointer<UInt32>, count: Int, in view: GraphView, into out: UnsafeMutablePointer<Float>) {
+        var index = 0
+        while index &+ 4 <= count {
+            kernel.distances(
+                query, view.vector(slots[index]), view.vector(slots[index &+ 1]), view.vector(slots[index &+ 2]),
+                view.vector(slots[index &+ 3]), count: dimension, into: out + index)
+            index &+= 4
+        }
+        while index < count {
+            out[index] = kernel.distance(query, view.vector(slots[index]), count: dimension)
+            index &+= 1
+        }
     }
 }
 
@@ -56,6 +79,28 @@ struct CodeDistance: SlotDistance {
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
         lodestone_prefetch_span(codes + Int(slot) &* stride, min(stride, prefetchedRowBytes))
+    }
+
+    @inline(__always) func distances(to slots: UnsafePointer<UInt32>, count: Int, in view: GraphView, into out: UnsafeMutablePointer<Float>) {
+        var index = 0
+        var dots: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
+        while index &+ 4 <= count {
+            let s0 = Int(slots[index]), s1 = Int(slots[index &+ 1]), s2 = Int(slots[index &+ 2]), s3 = Int(slots[index &+ 3])
+            withUnsafeMutableBytes(of: &dots) { raw in
+                kernel.dots(
+                    query, codes + s0 &* stride, codes + s1 &* stride, codes + s2 &* stride, codes + s3 &* stride,
+                    count: stride, into: raw.baseAddress!.assumingMemoryBound(to: Int32.self))
+            }
+            out[index] = constant + corrections[s0] + factor * Float(dots.0)
+            out[index &+ 1] = constant + corrections[s1] + factor * Float(dots.1)
+            out[index &+ 2] = constant + corrections[s2] + factor * Float(dots.2)
+            out[index &+ 3] = constant + corrections[s3] + factor * Float(dots.3)
+            index &+= 4
+        }
+        while index < count {
+            out[index] = distance(to: slots[index], in: view)
+            index &+= 1
+        }
     }
 }
 

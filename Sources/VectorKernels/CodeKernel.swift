@@ -45,6 +45,7 @@ public struct CodeKernel: Sendable {
 
     public let level: Level
     @usableFromInline let function: lodestone_codes_dot_fn
+    @usableFromInline let batchFunction: lodestone_codes_dot4_fn
 
     public init(level: Level = .best) {
         precondition(level.isSupported, "code kernel level \(level) is not supported on this CPU")
@@ -54,12 +55,27 @@ public struct CodeKernel: Sendable {
         case .avx2: lodestone_codes_dot_avx2
         case .vnni: lodestone_codes_dot_vnni
         }
+        batchFunction = switch level {
+        case .serial: lodestone_codes_dot4_serial
+        case .avx2: lodestone_codes_dot4_avx2
+        case .vnni: lodestone_codes_dot4_vnni
+        }
     }
 
     /// Σ codes[i]·query[i] over `count` bytes (a multiple of `padding`).
     @inlinable
     public func dot(_ codes: UnsafePointer<UInt8>, _ query: UnsafePointer<Int8>, count: Int) -> Int32 {
         function(codes, query, count)
+    }
+
+    /// The inner products of four code rows with one query into `out[0...3]`, equal to four
+    /// `dot` calls (the query's blocks are loaded once for the four).
+    @inlinable
+    public func dots(
+        _ query: UnsafePointer<Int8>, _ c0: UnsafePointer<UInt8>, _ c1: UnsafePointer<UInt8>,
+        _ c2: UnsafePointer<UInt8>, _ c3: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<Int32>
+    ) {
+        batchFunction(query, c0, c1, c2, c3, count, out)
     }
 
     public static func paddedLength(_ dimension: Int) -> Int { (dimension + padding - 1) / padding * padding }

@@ -8,6 +8,7 @@ public struct DistanceKernel: Sendable {
     public let metric: Metric
     public let isa: KernelISA
     @usableFromInline let function: lodestone_distance_fn
+    @usableFromInline let batchFunction: lodestone_distance4_fn
     /// The C dot kernels return the raw inner product; the metric distance is 1 - dot.
     @usableFromInline let returnsInnerProduct: Bool
 
@@ -16,6 +17,7 @@ public struct DistanceKernel: Sendable {
         self.metric = metric
         self.isa = isa
         self.function = DistanceKernel.resolve(metric: metric, isa: isa)
+        self.batchFunction = DistanceKernel.resolveBatch(metric: metric, isa: isa)
         self.returnsInnerProduct = metric == .dot
     }
 
@@ -24,6 +26,20 @@ public struct DistanceKernel: Sendable {
     public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         let value = function(a, b, count)
         return returnsInnerProduct ? 1 - value : value
+    }
+
+    /// Distances from `query` to four rows into `out[0...3]`, each bit for bit what
+    /// `distance(query, row, count:)` returns; loading the query once for four rows and running
+    /// four independent sums is what a graph walk gains from measuring neighbours together.
+    @inlinable
+    public func distances(
+        _ query: UnsafePointer<Float>, _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
+        _ r2: UnsafePointer<Float>, _ r3: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>
+    ) {
+        batchFunction(query, r0, r1, r2, r3, count, out)
+        if returnsInnerProduct {
+            out[0] = 1 - out[0]; out[1] = 1 - out[1]; out[2] = 1 - out[2]; out[3] = 1 - out[3]
+        }
     }
 
     /// Distance between two equally long arrays.
@@ -47,6 +63,20 @@ public struct DistanceKernel: Sendable {
         case (.cosine, .serial): lodestone_cosine_serial
         case (.cosine, .haswell): lodestone_cosine_haswell
         case (.cosine, .skylake): lodestone_cosine_skylake
+        }
+    }
+
+    private static func resolveBatch(metric: Metric, isa: KernelISA) -> lodestone_distance4_fn {
+        switch (metric, isa) {
+        case (.l2, .serial): lodestone_l2sq4_serial
+        case (.l2, .haswell): lodestone_l2sq4_haswell
+        case (.l2, .skylake): lodestone_l2sq4_skylake
+        case (.dot, .serial): lodestone_dot4_serial
+        case (.dot, .haswell): lodestone_dot4_haswell
+        case (.dot, .skylake): lodestone_dot4_skylake
+        case (.cosine, .serial): lodestone_cosine4_serial
+        case (.cosine, .haswell): lodestone_cosine4_haswell
+        case (.cosine, .skylake): lodestone_cosine4_skylake
         }
     }
 }

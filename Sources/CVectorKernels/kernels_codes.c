@@ -1,7 +1,7 @@
 #include "CVectorKernels.h"
 
-// Inner products of 7-bit stored codes (values 0...127, one byte each) with a query's signed
-// 8-bit codes (-127...127), the core of every scalar-quantized distance: the metric and the
+// Inner products of 8-bit stored codes (values 0...255, one byte each) with a query's signed
+// codes (within ±64 for the AVX2 path, ±127 for the others), the core of every scalar-quantized distance: the metric and the
 // per-dimension scales are applied by the caller (see ScalarQuantizer). Codes are padded with
 // zeros to a multiple of 64 bytes, so the SIMD paths have no tails.
 
@@ -29,8 +29,8 @@ void lodestone_codes_dot4_serial(const int8_t *query, const uint8_t *c0, const u
 #include <immintrin.h>
 
 // vpmaddubsw multiplies unsigned by signed bytes into saturating 16-bit pair sums; with stored
-// codes at most 127 and query codes within ±127 a pair sum stays within ±32,258, so nothing
-// saturates. That bound is why stored codes have seven bits.
+// codes at most 255 and query codes within ±64 a pair sum stays within ±32,640, so nothing
+// saturates. That bound is why this path's queries have ±64 steps (CodeKernel.queryCodeLimit).
 __attribute__((target("avx2")))
 int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size_t count) {
     const __m256i ones = _mm256_set1_epi16(1);

@@ -173,7 +173,7 @@ extension HNSWIndex {
                              filter: ((UInt32) -> Bool)?, scratch: SearchScratch) -> [HeapEntry] {
         switch quantized.quantizer {
         case .scalar(let scalar):
-            let prepared = scalar.prepare(query)
+            let prepared = scalar.prepare(query, limit: codeKernel.queryCodeLimit)
             return prepared.codes.withUnsafeBufferPointer { codes in
                 let distance = CodeDistance(codes: codes.baseAddress!, prepared: prepared, quantizer: scalar, quantized: quantized, kernel: codeKernel)
                 return nearest(view, distance, k: k, ef: ef, filter: filter, scratch: scratch)

@@ -50,7 +50,7 @@ struct FloatDistance: SlotDistance {
     }
 }
 
-/// The approximate distance from 7-bit codes: one integer inner product of the node's codes
+/// The approximate distance from 8-bit codes: one integer inner product of the node's codes
 /// with the query's signed codes over `stride` bytes (a quarter of the float vector's), and one
 /// correction per node (see `ScalarQuantizer`).
 struct CodeDistance: SlotDistance {

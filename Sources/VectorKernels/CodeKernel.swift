@@ -1,8 +1,8 @@
 import CVectorKernels
 
-/// The inner product of a stored 7-bit scalar-quantized code vector (one byte per dimension,
-/// values 0...127, zero-padded to a multiple of 64 bytes) with a query's signed 8-bit codes
-/// (-127...127), at one instruction-set level resolved once like `DistanceKernel`. Every
+/// The inner product of a stored 8-bit scalar-quantized code vector (one byte per dimension,
+/// values 0...255, zero-padded to a multiple of 64 bytes) with a query's signed codes (within
+/// ±`queryCodeLimit`), at one instruction-set level resolved once like `DistanceKernel`. Every
 /// scalar-quantized distance is this integer times a per-query factor plus two corrections.
 public struct CodeKernel: Sendable {
     public enum Level: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
@@ -61,6 +61,12 @@ public struct CodeKernel: Sendable {
         case .vnni: lodestone_codes_dot4_vnni
         }
     }
+
+    /// How far a query code may go from 0 on this level: AVX2's `vpmaddubsw` sums two
+    /// unsigned-by-signed products into a saturating 16-bit lane, and 2·255·64 = 32,640 is the
+    /// largest such sum that fits, so its queries get ±64 steps; VNNI and the portable path
+    /// sum into 32 bits and take ±127.
+    public var queryCodeLimit: Int8 { level == .avx2 ? 64 : 127 }
 
     /// Σ codes[i]·query[i] over `count` bytes (a multiple of `padding`).
     @inlinable

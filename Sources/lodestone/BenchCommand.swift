@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads used to build.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Measure only the first N queries.") var maxQueries: Int?
     @Option(name: .customLong("repeat"), help: "Run the queries this many times per ef and keep the fastest run.") var repeats: Int = 1
-    @Option(help: "none; int8: also walk the graph on 7-bit scalar codes (Qdrant's scalar int8); binary: on one bit per dimension. Both modes are reported.")
+    @Option(help: "none; int8: also walk the graph on 8-bit scalar codes (Qdrant's scalar int8); binary: on one bit per dimension. Both modes are reported.")
     var quantization: String = "none"
     @Option(help: "Quantile of the values the int8 range covers (1: all, as Qdrant by default).") var quantile: Double = 1
     @Flag(inversion: .prefixedNo, help: "Re-rank the quantized candidates on the float vectors.") var rescore = true

@@ -10,7 +10,7 @@ import VectorKernels
         let corpus = TestData.clustered(count: 400, dimension: 96, normalized: metric == .dot)
         let quantizer = ScalarQuantizer.train(values: corpus.values, dimension: 96, metric: metric, quantile: 1)
         let worst = Self.largestError(corpus, quantizer: quantizer, metric: metric, pairs: (0 ..< 200).map { ($0, $0 + 200) })
-        // Rounding to 128 levels: per coordinate at most half a step, so for these distances
+        // Rounding to 256 levels: per coordinate at most half a step, so for these distances
         // (up to a few hundred for L2, up to 2 for unit vectors) the error stays within 2%.
         #expect(worst.error <= 0.02 * max(worst.scale, 1), "largest error \(worst.error) on distances up to \(worst.scale)")
     }
@@ -26,12 +26,25 @@ import VectorKernels
         let perDimension = ScalarQuantizer.train(values: values, dimension: 32, metric: .l2, quantile: 1)
         let low = values.min()!, high = values.max()!
         let shared = ScalarQuantizer(dimension: 32, metric: .l2, offsets: Array(repeating: low, count: 32),
-                                     scales: Array(repeating: (high - low) / 127, count: 32), quantile: 1)
+                                     scales: Array(repeating: (high - low) / 255, count: 32), quantile: 1)
         let pairs = (4 ..< 200).map { ($0, $0 + 200) }
         let own = Self.largestError(corpus, quantizer: perDimension, metric: .l2, pairs: pairs)
         let one = Self.largestError(corpus, quantizer: shared, metric: .l2, pairs: pairs)
         #expect(perDimension.scales[0] > 50 * perDimension.scales[1])
         #expect(own.error < 0.5 * one.error, "per-dimension ranges err by up to \(own.error), one range by up to \(one.error)")
+    }
+
+    /// All eight bits of a code count: 255 steps per range err clearly less than 127 would (the
+    /// same ranges with twice the step, so the codes stay within 0...127).
+    @Test(arguments: [Metric.l2, Metric.dot])
+    func eightBitCodesErrLessThanSeven(metric: Metric) {
+        let corpus = TestData.clustered(count: 400, dimension: 96, normalized: metric == .dot)
+        let eight = ScalarQuantizer.train(values: corpus.values, dimension: 96, metric: metric, quantile: 1)
+        let seven = ScalarQuantizer(dimension: 96, metric: metric, offsets: eight.offsets, scales: eight.scales.map { $0 * 2 }, quantile: 1)
+        let pairs = (0 ..< 200).map { ($0, $0 + 200) }
+        let fine = Self.largestError(corpus, quantizer: eight, metric: metric, pairs: pairs)
+        let coarse = Self.largestError(corpus, quantizer: seven, metric: metric, pairs: pairs)
+        #expect(fine.error < 0.75 * coarse.error, "255 steps err by up to \(fine.error), 127 steps by up to \(coarse.error)")
     }
 
     /// The largest gap between a pair's code distance (stored codes of the first against the
@@ -46,7 +59,7 @@ import VectorKernels
             let x = Array(corpus.row(first)), y = Array(corpus.row(second))
             let exact = kernel.distance(x, y)
             let correction = x.withUnsafeBufferPointer { quantizer.encode($0.baseAddress!, into: &stored) }
-            let query = y.withUnsafeBufferPointer { quantizer.prepare($0.baseAddress!) }
+            let query = y.withUnsafeBufferPointer { quantizer.prepare($0.baseAddress!, limit: codes.queryCodeLimit) }
             let dot = query.codes.withUnsafeBufferPointer { codes.dot(stored, $0.baseAddress!, count: quantizer.stride) }
             worst = max(worst, abs(quantizer.distance(query, correction: correction, dot: dot) - exact))
             scale = max(scale, abs(exact))

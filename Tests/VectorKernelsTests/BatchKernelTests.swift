@@ -44,11 +44,12 @@ struct BatchKernelTests {
     func fourCodeRowsEqualTheIntegerReference(level: CodeKernel.Level) {
         var generator = SeededGenerator(state: 29)
         let kernel = CodeKernel(level: level)
+        let limit = kernel.queryCodeLimit
         for length in [64, 128, 192, 384, 448, 1024] {
             for trial in 0..<10 {
-                let query: [Int8] = trial == 0 ? [Int8](repeating: -127, count: length) : (0..<length).map { _ in Int8.random(in: -127...127, using: &generator) }
+                let query: [Int8] = trial == 0 ? [Int8](repeating: -limit, count: length) : (0..<length).map { _ in Int8.random(in: -limit...limit, using: &generator) }
                 let rows: [[UInt8]] = (0..<4).map { row in
-                    trial == 0 && row == 0 ? [UInt8](repeating: 127, count: length) : (0..<length).map { _ in UInt8.random(in: 0...127, using: &generator) }
+                    trial == 0 && row < 2 ? [UInt8](repeating: 255, count: length) : (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
                 }
                 var batch = [Int32](repeating: 0, count: 4)
                 query.withUnsafeBufferPointer { q in

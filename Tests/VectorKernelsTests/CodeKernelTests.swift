@@ -2,20 +2,22 @@ import Testing
 import VectorKernels
 
 /// Every code-kernel path against an integer reference written here, on lengths the padding
-/// allows, with stored codes up to 127 against signed query codes within ±127 (the extremes are
-/// the largest pair sums the AVX2 path must not saturate on, positive and negative).
+/// allows, with stored codes up to 255 against signed query codes within the level's
+/// `queryCodeLimit` (the extremes are the largest pair sums the AVX2 path must not saturate on,
+/// positive and negative).
 struct CodeKernelTests {
     @Test(arguments: CodeKernel.Level.supported)
     func matchesTheReference(level: CodeKernel.Level) {
         var generator = SeededGenerator(state: 11)
         let kernel = CodeKernel(level: level)
+        let limit = kernel.queryCodeLimit
         for length in [64, 128, 192, 384, 448, 1024] {
             for trial in 0 ..< 20 {
-                let codes = trial < 2 ? [UInt8](repeating: 127, count: length) : (0 ..< length).map { _ in UInt8.random(in: 0 ... 127, using: &generator) }
+                let codes = trial < 2 ? [UInt8](repeating: 255, count: length) : (0 ..< length).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
                 let query: [Int8] = switch trial {
-                case 0: [Int8](repeating: 127, count: length)
-                case 1: [Int8](repeating: -127, count: length)
-                default: (0 ..< length).map { _ in Int8.random(in: -127 ... 127, using: &generator) }
+                case 0: [Int8](repeating: limit, count: length)
+                case 1: [Int8](repeating: -limit, count: length)
+                default: (0 ..< length).map { _ in Int8.random(in: -limit ... limit, using: &generator) }
                 }
                 let expected = zip(codes, query).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
                 let found = codes.withUnsafeBufferPointer { c in query.withUnsafeBufferPointer { q in kernel.dot(c.baseAddress!, q.baseAddress!, count: length) } }
@@ -26,6 +28,7 @@ struct CodeKernelTests {
 
     @Test func theBestLevelIsSupportedAndPaddingRoundsUp() {
         #expect(CodeKernel.Level.best.isSupported)
+        #expect(CodeKernel(level: .serial).queryCodeLimit == 127)
         #expect(CodeKernel.paddedLength(1) == 64 && CodeKernel.paddedLength(64) == 64 && CodeKernel.paddedLength(385) == 448)
     }
 }

@@ -46,7 +46,7 @@ void lodestone_l2sq4_skylake(const float *q, const float *r0, const float *r1, c
 void lodestone_dot4_skylake(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 void lodestone_cosine4_skylake(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 
-/// Levels of the quantized-code kernels (7-bit codes, one byte per dimension).
+/// Levels of the quantized-code kernels (8-bit codes, one byte per dimension).
 typedef enum {
     LODESTONE_CODES_SERIAL = 0,
     LODESTONE_CODES_AVX2 = 1,  // vpmaddubsw
@@ -56,8 +56,8 @@ typedef enum {
 typedef int32_t (*lodestone_codes_dot_fn)(const uint8_t *codes, const int8_t *query, size_t count);
 
 int lodestone_codes_isa_supported(lodestone_codes_isa isa);
-/// Sum of codes[i] * query[i], stored codes in 0...127 against signed query codes in
-/// -127...127; the SIMD paths need `count` a multiple of 64.
+/// Sum of codes[i] * query[i], stored codes in 0...255 against signed query codes within
+/// ±64 (AVX2) or ±127 (VNNI, serial); the SIMD paths need `count` a multiple of 64.
 int32_t lodestone_codes_dot_serial(const uint8_t *codes, const int8_t *query, size_t count);
 int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size_t count);
 int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size_t count);

@@ -1,6 +1,6 @@
 /// A collection's `quantization_config`: its dense indexes also hold codes of every vector and
 /// walk the graph on them, and the float vectors re-rank the candidates.
-/// - scalar (`{"scalar": {"type": "int8", "quantile"}}`): 7-bit codes, one byte per dimension,
+/// - scalar (`{"scalar": {"type": "int8", "quantile"}}`): 8-bit codes, one byte per dimension,
 ///   each dimension with its own range;
 /// - binary (`{"binary": {"encoding": "one_bit"}}`): one bit per dimension.
 public struct QuantizationSettings: Sendable, Hashable, Codable {

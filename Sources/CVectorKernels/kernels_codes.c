@@ -1,8 +1,8 @@
 #include "CVectorKernels.h"
 
 // Inner products of 8-bit stored codes (values 0...255, one byte each) with a query's signed
-// codes (within ±64 for the AVX2 path, ±127 for the others), the core of every scalar-quantized distance: the metric and the
-// per-dimension scales are applied by the caller (see ScalarQuantizer). Codes are padded with
+// codes (within ±64 for the AVX2 path, ±127 for the others), the core of every scalar-quantized
+// distance: the metric and the per-dimension scales are applied by the caller (see ScalarQuantizer). Codes are padded with
 // zeros to a multiple of 64 bytes, so the SIMD paths have no tails.
 
 int32_t lodestone_codes_dot_serial(const uint8_t *codes, const int8_t *query, size_t count) {
@@ -16,13 +16,6 @@ int32_t lodestone_codes_dot_serial(const uint8_t *codes, const int8_t *query, si
     }
     for (; i < count; i++) s0 += (int32_t)codes[i] * query[i];
     return (s0 + s1) + (s2 + s3);
-}
-
-void lodestone_codes_dot4_serial(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) {
-    out[0] = lodestone_codes_dot_serial(c0, query, count);
-    out[1] = lodestone_codes_dot_serial(c1, query, count);
-    out[2] = lodestone_codes_dot_serial(c2, query, count);
-    out[3] = lodestone_codes_dot_serial(c3, query, count);
 }
 
 #if defined(__x86_64__)
@@ -63,8 +56,6 @@ int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size
     return _mm512_reduce_add_epi32(_mm512_add_epi32(s0, s1));
 }
 
-// Four rows against one query: each query block is loaded once, and the four sums are
-// independent chains. Integer sums are exact, so these equal four one-row calls.
 // The four rows' lane sums into out[0...3] in one horizontal tree (integer sums are exact, so
 // the order is free): three hadds leave row k's low- and high-half sums in lanes k and k + 4.
 __attribute__((target("avx2")))
@@ -79,6 +70,9 @@ static inline __m256i halves512(__m512i s) {
     return _mm256_add_epi32(_mm512_castsi512_si256(s), _mm512_extracti64x4_epi64(s, 1));
 }
 
+// Four rows against one query: each query block is loaded once, and the four sums are
+// independent chains. Integer sums are exact, so these equal four one-row calls. Only SIMD levels
+// have batches: elsewhere `CodeKernel` makes the four single calls.
 __attribute__((target("avx2")))
 void lodestone_codes_dot4_avx2(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) {
     const __m256i ones = _mm256_set1_epi16(1);
@@ -109,6 +103,4 @@ void lodestone_codes_dot4_vnni(const int8_t *query, const uint8_t *c0, const uin
 #else
 int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size_t count) { return lodestone_codes_dot_serial(codes, query, count); }
 int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size_t count) { return lodestone_codes_dot_serial(codes, query, count); }
-void lodestone_codes_dot4_avx2(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) { lodestone_codes_dot4_serial(query, c0, c1, c2, c3, count, out); }
-void lodestone_codes_dot4_vnni(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out) { lodestone_codes_dot4_serial(query, c0, c1, c2, c3, count, out); }
 #endif

@@ -2,24 +2,7 @@
 #include <math.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define HASWELL __attribute__((target("avx2,fma")))
-
-HASWELL static inline float horizontal_sum256(__m256 v) {
-    __m128 low = _mm256_castps256_ps128(v);
-    __m128 high = _mm256_extractf128_ps(v, 1);
-    __m128 sum = _mm_add_ps(low, high);
-    sum = _mm_add_ps(sum, _mm_movehl_ps(sum, sum));
-    sum = _mm_add_ss(sum, _mm_movehdup_ps(sum));
-    return _mm_cvtss_f32(sum);
-}
-
-// A mask that loads the first `remaining` (< 8) lanes, for the tail.
-HASWELL static inline __m256i tail_mask256(size_t remaining) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)remaining), lanes);
-}
+#include "kernels_x86.h"
 
 HASWELL float lodestone_l2sq_haswell(const float *a, const float *b, size_t count) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();

@@ -2,14 +2,7 @@
 #include <math.h>
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-
-#define SKYLAKE __attribute__((target("avx512f,fma")))
-
-// Masked loads handle any tail without reading past the end of either vector.
-SKYLAKE static inline __mmask16 tail_mask512(size_t remaining) {
-    return (__mmask16)((1u << remaining) - 1u);
-}
+#include "kernels_x86.h"
 
 SKYLAKE float lodestone_l2sq_skylake(const float *a, const float *b, size_t count) {
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();

@@ -44,7 +44,7 @@ struct FloatDistance: SlotDistance {
             index &+= 4
         }
         while index < count {
-            out[index] = kernel.distance(query, view.vector(slots[index]), count: dimension)
+            out[index] = distance(to: slots[index], in: view)
             index &+= 1
         }
     }
@@ -73,8 +73,11 @@ struct CodeDistance: SlotDistance {
     }
 
     @inline(__always) func distance(to slot: UInt32, in view: GraphView) -> Float {
-        let dot = kernel.dot(codes + Int(slot) &* stride, query, count: stride)
-        return constant + corrections[Int(slot)] + factor * Float(dot)
+        score(Int(slot), kernel.dot(codes + Int(slot) &* stride, query, count: stride))
+    }
+
+    @inline(__always) private func score(_ slot: Int, _ dot: Int32) -> Float {
+        constant + corrections[slot] + factor * Float(dot)
     }
 
     @inline(__always) func prefetch(_ slot: UInt32, in view: GraphView) {
@@ -82,24 +85,22 @@ struct CodeDistance: SlotDistance {
     }
 
     @inline(__always) func distances(to slots: UnsafePointer<UInt32>, count: Int, in view: GraphView, into out: UnsafeMutablePointer<Float>) {
-        var index = 0
-        var dots: (Int32, Int32, Int32, Int32) = (0, 0, 0, 0)
-        while index &+ 4 <= count {
-            let s0 = Int(slots[index]), s1 = Int(slots[index &+ 1]), s2 = Int(slots[index &+ 2]), s3 = Int(slots[index &+ 3])
-            withUnsafeMutableBytes(of: &dots) { raw in
-                kernel.dots(
-                    query, codes + s0 &* stride, codes + s1 &* stride, codes + s2 &* stride, codes + s3 &* stride,
-                    count: stride, into: raw.baseAddress!.assumingMemoryBound(to: Int32.self))
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4) { dots in
+            let dots = dots.baseAddress!
+            var index = 0
+            while index &+ 4 <= count {
+                let s0 = Int(slots[index]), s1 = Int(slots[index &+ 1]), s2 = Int(slots[index &+ 2]), s3 = Int(slots[index &+ 3])
+                kernel.dots(query, codes + s0 &* stride, codes + s1 &* stride, codes + s2 &* stride, codes + s3 &* stride, count: stride, into: dots)
+                out[index] = score(s0, dots[0])
+                out[index &+ 1] = score(s1, dots[1])
+                out[index &+ 2] = score(s2, dots[2])
+                out[index &+ 3] = score(s3, dots[3])
+                index &+= 4
             }
-            out[index] = constant + corrections[s0] + factor * Float(dots.0)
-            out[index &+ 1] = constant + corrections[s1] + factor * Float(dots.1)
-            out[index &+ 2] = constant + corrections[s2] + factor * Float(dots.2)
-            out[index &+ 3] = constant + corrections[s3] + factor * Float(dots.3)
-            index &+= 4
-        }
-        while index < count {
-            out[index] = distance(to: slots[index], in: view)
-            index &+= 1
+            while index < count {
+                out[index] = distance(to: slots[index], in: view)
+                index &+= 1
+            }
         }
     }
 }

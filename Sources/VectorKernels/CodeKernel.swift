@@ -45,7 +45,8 @@ public struct CodeKernel: Sendable {
 
     public let level: Level
     @usableFromInline let function: lodestone_codes_dot_fn
-    @usableFromInline let batchFunction: lodestone_codes_dot4_fn
+    /// The level's four-row kernel, where it has one (the SIMD levels).
+    @usableFromInline let batchFunction: lodestone_codes_dot4_fn?
 
     public init(level: Level = .best) {
         precondition(level.isSupported, "code kernel level \(level) is not supported on this CPU")
@@ -55,11 +56,15 @@ public struct CodeKernel: Sendable {
         case .avx2: lodestone_codes_dot_avx2
         case .vnni: lodestone_codes_dot_vnni
         }
+        #if arch(x86_64)
         batchFunction = switch level {
-        case .serial: lodestone_codes_dot4_serial
+        case .serial: nil
         case .avx2: lodestone_codes_dot4_avx2
         case .vnni: lodestone_codes_dot4_vnni
         }
+        #else
+        batchFunction = nil
+        #endif
     }
 
     /// How far a query code may go from 0 on this level: AVX2's `vpmaddubsw` sums two
@@ -81,6 +86,11 @@ public struct CodeKernel: Sendable {
         _ query: UnsafePointer<Int8>, _ c0: UnsafePointer<UInt8>, _ c1: UnsafePointer<UInt8>,
         _ c2: UnsafePointer<UInt8>, _ c3: UnsafePointer<UInt8>, count: Int, into out: UnsafeMutablePointer<Int32>
     ) {
+        guard let batchFunction else {
+            out[0] = dot(c0, query, count: count); out[1] = dot(c1, query, count: count)
+            out[2] = dot(c2, query, count: count); out[3] = dot(c3, query, count: count)
+            return
+        }
         batchFunction(query, c0, c1, c2, c3, count, out)
     }
 

@@ -8,7 +8,8 @@ public struct DistanceKernel: Sendable {
     public let metric: Metric
     public let isa: KernelISA
     @usableFromInline let function: lodestone_distance_fn
-    @usableFromInline let batchFunction: lodestone_distance4_fn
+    /// The level's four-row kernel, where it has one (SIMD l2 and dot).
+    @usableFromInline let batchFunction: lodestone_distance4_fn?
     /// The C dot kernels return the raw inner product; the metric distance is 1 - dot.
     @usableFromInline let returnsInnerProduct: Bool
 
@@ -36,6 +37,11 @@ public struct DistanceKernel: Sendable {
         _ query: UnsafePointer<Float>, _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>,
         _ r2: UnsafePointer<Float>, _ r3: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>
     ) {
+        guard let batchFunction else {
+            out[0] = distance(query, r0, count: count); out[1] = distance(query, r1, count: count)
+            out[2] = distance(query, r2, count: count); out[3] = distance(query, r3, count: count)
+            return
+        }
         batchFunction(query, r0, r1, r2, r3, count, out)
         if returnsInnerProduct {
             out[0] = 1 - out[0]; out[1] = 1 - out[1]; out[2] = 1 - out[2]; out[3] = 1 - out[3]
@@ -66,17 +72,18 @@ public struct DistanceKernel: Sendable {
         }
     }
 
-    private static func resolveBatch(metric: Metric, isa: KernelISA) -> lodestone_distance4_fn {
+    private static func resolveBatch(metric: Metric, isa: KernelISA) -> lodestone_distance4_fn? {
+        #if arch(x86_64)
         switch (metric, isa) {
-        case (.l2, .serial): lodestone_l2sq4_serial
         case (.l2, .haswell): lodestone_l2sq4_haswell
         case (.l2, .skylake): lodestone_l2sq4_skylake
-        case (.dot, .serial): lodestone_dot4_serial
         case (.dot, .haswell): lodestone_dot4_haswell
         case (.dot, .skylake): lodestone_dot4_skylake
-        case (.cosine, .serial): lodestone_cosine4_serial
-        case (.cosine, .haswell): lodestone_cosine4_haswell
-        case (.cosine, .skylake): lodestone_cosine4_skylake
+        // Cosine indexes store unit vectors and walk on dot; the serial level has no SIMD to share.
+        case (.cosine, _), (_, .serial): nil
         }
+        #else
+        nil
+        #endif
     }
 }

@@ -33,18 +33,13 @@ float lodestone_dot_skylake(const float *a, const float *b, size_t count);
 float lodestone_cosine_skylake(const float *a, const float *b, size_t count);
 
 /// One query against four rows: out[k] = the metric's kernel of (q, r_k), bit for bit what the
-/// one-row kernel of the same level returns.
+/// one-row kernel of the same level returns. SIMD levels of l2 and dot only (x86-64).
 typedef void (*lodestone_distance4_fn)(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 
-void lodestone_l2sq4_serial(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
-void lodestone_dot4_serial(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
-void lodestone_cosine4_serial(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 void lodestone_l2sq4_haswell(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 void lodestone_dot4_haswell(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
-void lodestone_cosine4_haswell(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 void lodestone_l2sq4_skylake(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 void lodestone_dot4_skylake(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
-void lodestone_cosine4_skylake(const float *q, const float *r0, const float *r1, const float *r2, const float *r3, size_t count, float *out);
 
 /// Levels of the quantized-code kernels (8-bit codes, one byte per dimension).
 typedef enum {
@@ -63,8 +58,8 @@ int32_t lodestone_codes_dot_avx2(const uint8_t *codes, const int8_t *query, size
 int32_t lodestone_codes_dot_vnni(const uint8_t *codes, const int8_t *query, size_t count);
 
 typedef void (*lodestone_codes_dot4_fn)(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out);
-/// out[k] = the inner product of c_k with the query, as lodestone_codes_dot_* computes it.
-void lodestone_codes_dot4_serial(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out);
+/// out[k] = the inner product of c_k with the query, as lodestone_codes_dot_* computes it
+/// (SIMD levels only, x86-64).
 void lodestone_codes_dot4_avx2(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out);
 void lodestone_codes_dot4_vnni(const int8_t *query, const uint8_t *c0, const uint8_t *c1, const uint8_t *c2, const uint8_t *c3, size_t count, int32_t *out);
 

@@ -99,23 +99,26 @@ extension HNSWIndex {
     private func link(_ view: GraphView, slot: UInt32, level: Int, from start: EntryPoint, scratch: SearchScratch) {
         guard let entrySlot = start.slot else { return }
         let query = FloatDistance(query: UnsafePointer(view.vector(slot)), kernel: kernel, dimension: dimension)
-        var current = entrySlot
-        var currentDistance = query.distance(to: current, in: view)
+        // The descent to the node's own level is the search's (a beam of upperBeamWidth): a node
+        // whose descent ends in another cluster would otherwise be linked from there.
+        scratch.seeds[0] = HeapEntry(distance: query.distance(to: entrySlot, in: view), slot: entrySlot)
+        var seedCount = 1
         if level < start.level {
             for upper in stride(from: start.level, to: level, by: -1) {
-                (current, currentDistance) = greedyClosest(view, query, from: current, distance: currentDistance, level: upper, lockNodes: true)
+                searchLayer(view, query, seeds: seedCount, ef: HNSWIndex.upperBeamWidth, level: upper, accept: AcceptEverySlot(), lockNodes: true, scratch: scratch)
+                seedCount = scratch.takeResultsAsSeeds()
             }
         }
         for layer in stride(from: min(level, start.level), through: 0, by: -1) {
             searchLayer(
-                view, query, entry: current, entryDistance: currentDistance,
+                view, query, seeds: seedCount,
                 ef: parameters.efConstruction, level: layer, accept: AcceptEverySlot(), lockNodes: true, scratch: scratch)
             let found = drainAscending(&scratch.results)
             guard let closest = found.first else { continue }
             let neighbors = selectNeighbors(view, sortedCandidates: found, maxCount: parameters.m)
             connect(view, slot: slot, to: neighbors, level: layer)
-            current = closest.slot
-            currentDistance = closest.distance
+            scratch.seeds[0] = closest
+            seedCount = 1
         }
     }
 

@@ -84,6 +84,8 @@ final class SearchScratch: @unchecked Sendable {
     let unvisitedBuffer: UnsafeMutablePointer<UInt32>
     /// Their distances, measured together.
     let distanceBuffer: UnsafeMutablePointer<Float>
+    /// Where a layer search starts: the entry point, or the beam the level above left.
+    let seeds: UnsafeMutablePointer<HeapEntry>
     /// The query after normalisation, for cosine indexes.
     private(set) var queryBuffer: UnsafeMutablePointer<Float>
     private var queryCapacity: Int
@@ -97,6 +99,7 @@ final class SearchScratch: @unchecked Sendable {
         neighborBuffer = .allocate(capacity: maxNeighbors + 1)
         unvisitedBuffer = .allocate(capacity: maxNeighbors + 1)
         distanceBuffer = .allocate(capacity: maxNeighbors + 1)
+        seeds = .allocate(capacity: HNSWIndex.upperBeamWidth)
         queryCapacity = dimension
         queryBuffer = .allocate(capacity: dimension)
     }
@@ -108,7 +111,21 @@ final class SearchScratch: @unchecked Sendable {
         neighborBuffer.deallocate()
         unvisitedBuffer.deallocate()
         distanceBuffer.deallocate()
+        seeds.deallocate()
         queryBuffer.deallocate()
+    }
+
+    /// Moves an upper-level search's results (at most the beam width) into `seeds` for the
+    /// level below and returns how many there are.
+    func takeResultsAsSeeds() -> Int {
+        precondition(results.count <= HNSWIndex.upperBeamWidth, "an upper-level beam is at most upperBeamWidth wide")
+        let count = results.count
+        var index = 0
+        while !results.isEmpty {
+            seeds[index] = results.pop()
+            index += 1
+        }
+        return count
     }
 
     /// Starts a new query over a graph of `capacity` slots and returns the tag meaning "visited".

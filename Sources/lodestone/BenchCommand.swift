@@ -22,6 +22,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "HNSW M (level 0 keeps 2M).") var m: Int = 16
     @Option(name: .customLong("ef-construct"), help: "Beam width while building.") var efConstruct: Int = 200
     @Option(help: "Comma-separated beam widths to measure.") var ef: String = "16,32,64,128"
+    @Option(help: "Seed of the node levels: builds with different seeds show how much recall varies from graph to graph.") var seed: UInt64 = HNSWParameters().seed
     @Option(help: "Threads used to build.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Measure only the first N queries.") var maxQueries: Int?
     @Option(name: .customLong("repeat"), help: "Run the queries this many times per ef and keep the fastest run.") var repeats: Int = 1
@@ -36,6 +37,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("page-vectors"), help: "Move the float vectors to an unlinked file in this directory (on a disk, not tmpfs), as a served collection does: with quantization they are read from there to rescore; without, the float walk reads them through the file's mapping (`on_disk: true`).")
     var pageVectors: String?
     @Flag(help: "Print one JSON object per ef value.") var json = false
+    @Option(name: .customLong("load-graph"), help: "Search a graph written by --save-graph instead of building one (it must hold the base file's vectors): the same graph measured before and after a change to the search.") var loadGraph: String?
+    @Option(name: .customLong("save-graph"), help: "After the build, write the index image here (the format `lodestone` reopens; tools/cross-search reads it into hnswlib).") var saveGraph: String?
+    @Flag(name: .customLong("graph-stats"), help: "After the build, print the graph's shape: nodes per level, level-0 degree, nodes without in-links and nodes a level-0 walk from the entry point cannot reach.") var graphStats = false
 
     func run() throws {
         guard let metric = Metric(userSpelling: metric) else {
@@ -67,15 +71,11 @@ struct BenchCommand: ParsableCommand {
 
         // Measured before the index exists, so its whole footprint (allocation included) counts.
         let residentBeforeBuild = ResidentMemory.currentBytes()
-        let index = try HNSWIndex(
-            dimension: corpus.dimension, metric: metric,
-            parameters: HNSWParameters(m: m, efConstruction: efConstruct), capacity: corpus.count)
-        let progress = ProgressBar(label: "build", total: corpus.count)
         let buildStart = ContinuousClock.now
-        try index.insert(contentsOf: corpus, ids: (0..<UInt32(corpus.count)).map { $0 }, threads: threads) { done in
-            progress.update(done)
-        }
+        let index = try loadGraph.map { try loadedIndex($0, metric: metric, corpus: corpus) } ?? buildIndex(corpus, metric: metric)
         let buildSeconds = (ContinuousClock.now - buildStart).seconds
+        if graphStats { printGraphStatistics(index.graphStatistics()) }
+        if let saveGraph { try index.snapshot().write(to: URL(fileURLWithPath: saveGraph)) }
         let indexResidentBytes = ResidentMemory.currentBytes() - residentBeforeBuild
 
         let truth = ExactSearch(corpus: corpus, metric: metric).search(queryMatrix, k: k).map { $0.map(\.id) }
@@ -142,6 +142,32 @@ struct BenchCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    private func buildIndex(_ corpus: VectorMatrix, metric: Metric) throws -> HNSWIndex {
+        let index = try HNSWIndex(
+            dimension: corpus.dimension, metric: metric,
+            parameters: HNSWParameters(m: m, efConstruction: efConstruct, seed: seed), capacity: corpus.count)
+        let progress = ProgressBar(label: "build", total: corpus.count)
+        try index.insert(contentsOf: corpus, ids: (0..<UInt32(corpus.count)).map { $0 }, threads: threads) { done in
+            progress.update(done)
+        }
+        return index
+    }
+
+    private func loadedIndex(_ path: String, metric: Metric, corpus: VectorMatrix) throws -> HNSWIndex {
+        let index = try HNSWIndex(snapshot: Data(contentsOf: URL(fileURLWithPath: path)))
+        guard index.metric == metric, index.dimension == corpus.dimension, index.count == corpus.count else {
+            throw ValidationError("--load-graph: \(path) holds \(index.count) \(index.dimension)-d \(index.metric.rawValue) vectors, not the base file's \(corpus.count) \(corpus.dimension)-d \(metric.rawValue)")
+        }
+        return index
+    }
+
+    private func printGraphStatistics(_ stats: GraphStatistics) {
+        let levels = stats.nodesPerLevel.enumerated().map { "L\($0.offset) \($0.element)" }.joined(separator: ", ")
+        print("graph: \(levels)")
+        print(String(format: "level 0: mean degree %.2f of %d, %d lists full, %d nodes without in-links, %d unreachable from the entry point",
+                     stats.meanBaseDegree, 2 * m, stats.fullBaseLists, stats.noBaseInLinks, stats.unreachableFromEntry))
     }
 
     private var binaryQueryEncoding: BinaryQueryEncoding {
